@@ -1,0 +1,243 @@
+"""``Value``: one number of a computation, and the record of how it was computed."""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+from . import ops as _ops
+from .ops import Op
+
+_isfinite = _ops._isfinite
+_new = object.__new__
+_Real = numbers.Real
+
+
+class Value:
+    """A scalar that remembers the operation and the inputs that produced it.
+
+    ``Value(data, _children=(), _op='', label='')`` has micrograd's signature.  ``data``
+    is the number (any finite real: int, float, numpy scalar, ...), ``grad`` the
+    gradient that :meth:`backward` accumulates into, ``_prev`` the inputs in the order
+    they were given and ``_op`` the operation (a name, as in micrograd).  Values are
+    hashed and compared by identity, so they can be kept in sets and dicts.
+    """
+
+    # No __dict__ and no closures: a node is small and holds no reference to itself, so
+    # a discarded graph is freed at once by reference counting, without the cycle
+    # collector.  ``_g`` is scratch space for a backward pass in progress.
+    __slots__ = ("data", "grad", "_prev", "_op", "label", "_g")
+
+    data: float
+    grad: float
+    _prev: tuple[Value, ...]
+    _op: str
+    label: str
+
+    def __init__(
+        self, data: Any, _children: Any = (), _op: str = "", label: str = ""
+    ) -> None:
+        if type(data) is not float:
+            data = _to_float(data, "Value")
+        if not _isfinite(data):
+            raise ValueError(f"Value: data must be a finite number, got {data!r}")
+        self.data = data
+        self.grad = 0.0
+        self._prev = tuple(_children)
+        self._op = _op
+        self.label = label
+        self._g = 0.0
+
+    def __repr__(self) -> str:
+        label = f", label={self.label!r}" if self.label else ""
+        return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
+
+    # ---- arithmetic: the rules live in autograd.ops, one Op per operation --------------
+
+    def __add__(self, other: Any) -> Value:
+        if type(other) is not Value:
+            other = _lift(other, "+")
+            if other is NotImplemented:
+                return other
+        return _node(_ops._add(self.data, other.data), (self, other), _ops.ADD)
+
+    def __radd__(self, other: Any) -> Value:
+        other = _lift(other, "+")
+        return other if other is NotImplemented else other + self
+
+    def __sub__(self, other: Any) -> Value:
+        if type(other) is not Value:
+            other = _lift(other, "-")
+            if other is NotImplemented:
+                return other
+        return _node(_ops._sub(self.data, other.data), (self, other), _ops.SUB)
+
+    def __rsub__(self, other: Any) -> Value:
+        other = _lift(other, "-")
+        return other if other is NotImplemented else other - self
+
+    def __mul__(self, other: Any) -> Value:
+        if type(other) is not Value:
+            other = _lift(other, "*")
+            if other is NotImplemented:
+                return other
+        return _node(_ops._mul(self.data, other.data), (self, other), _ops.MUL)
+
+    def __rmul__(self, other: Any) -> Value:
+        other = _lift(other, "*")
+        return other if other is NotImplemented else other * self
+
+    def __truediv__(self, other: Any) -> Value:
+        if type(other) is not Value:
+            other = _lift(other, "/")
+            if other is NotImplemented:
+                return other
+        return _node(_ops._div(self.data, other.data), (self, other), _ops.DIV)
+
+    def __rtruediv__(self, other: Any) -> Value:
+        other = _lift(other, "/")
+        return other if other is NotImplemented else other / self
+
+    def __pow__(self, other: Any) -> Value:
+        if type(other) is Value:
+            return _node(_ops._pow_forward(self.data, other.data), (self, other), _ops.POW)
+        n = _to_float(other, "**", reflected=True)
+        if n is NotImplemented:
+            return n
+        op = _ops.power(n)
+        return _node(op.forward(self.data), (self,), op)
+
+    def __rpow__(self, other: Any) -> Value:
+        other = _lift(other, "**")
+        return other if other is NotImplemented else other**self
+
+    def __neg__(self) -> Value:
+        return _node(-self.data, (self,), _ops.NEG)
+
+    def __abs__(self) -> Value:
+        return _node(abs(self.data), (self,), _ops.ABS)
+
+    # ---- functions ---------------------------------------------------------------------
+
+    def exp(self) -> Value:
+        """e^x."""
+        return _node(_ops._exp(self.data), (self,), _ops.EXP)
+
+    def log(self) -> Value:
+        """Natural logarithm, for x > 0."""
+        return _node(_ops._log(self.data), (self,), _ops.LOG)
+
+    def sqrt(self) -> Value:
+        """Square root, for x >= 0."""
+        return _node(_ops._sqrt(self.data), (self,), _ops.SQRT)
+
+    def tanh(self) -> Value:
+        """Hyperbolic tangent."""
+        return _node(_ops.TANH.forward(self.data), (self,), _ops.TANH)
+
+    def sigmoid(self) -> Value:
+        """Logistic function 1 / (1 + e^-x), computed without overflow."""
+        return _node(_ops._sigmoid(self.data), (self,), _ops.SIGMOID)
+
+    def softplus(self) -> Value:
+        """ln(1 + e^x), computed without overflow; its derivative is sigmoid(x)."""
+        return _node(_ops._softplus(self.data), (self,), _ops.SOFTPLUS)
+
+    def relu(self) -> Value:
+        """max(x, 0); the derivative at 0 is taken as 0."""
+        x = self.data
+        return _node(x if x > 0.0 else 0.0, (self,), _ops.RELU)
+
+    def leaky_relu(self, negative_slope: float = 0.01) -> Value:
+        """x for x > 0, else negative_slope * x; the derivative at 0 is negative_slope."""
+        op = _ops.leaky_relu(float(negative_slope))
+        return _node(op.forward(self.data), (self,), op)
+
+    def abs(self) -> Value:
+        """|x|; the derivative at 0 is taken as 0."""
+        return self.__abs__()
+
+    def sin(self) -> Value:
+        """Sine."""
+        return _node(_ops.SIN.forward(self.data), (self,), _ops.SIN)
+
+    def cos(self) -> Value:
+        """Cosine."""
+        return _node(_ops.COS.forward(self.data), (self,), _ops.COS)
+
+    # ---- gradients ---------------------------------------------------------------------
+
+    def backward(self) -> None:
+        """Add d self / d node to ``node.grad`` for every node of the graph (self included).
+
+        Gradients accumulate: call ``zero_grad`` (or set ``.grad = 0``) between steps.
+        """
+        from .backprop import backward
+
+        backward(self)
+
+    def _backward(self) -> None:
+        """One step of the chain rule, as micrograd's lessons call it by hand: add
+        ``self.grad * d self / d x`` to the ``.grad`` of each input x."""
+        op = self._op
+        prev = self._prev
+        if type(op) is not Op or not prev:
+            return
+        local = op.derivative(*[x.data for x in prev], self.data)
+        if op.arity == 1:
+            local = (local,)
+        g = self.grad
+        for x, d in zip(prev, local):
+            x.grad += g * d
+
+
+def _node(data: float, prev: tuple, op: Op) -> Value:
+    """A new node, bypassing ``__init__``: ``data`` is already a checked float."""
+    v = _new(Value)
+    v.data = data
+    v.grad = 0.0
+    v._prev = prev
+    v._op = op
+    v.label = ""
+    v._g = 0.0
+    return v
+
+
+def apply(op: Op, inputs: tuple[Value, ...]) -> Value:
+    """Apply an :class:`~autograd.ops.Op` to Values (the path user-defined ops take)."""
+    data = op.forward(*[x.data for x in inputs])
+    if type(data) is not float:
+        data = _to_float(data, str(op))
+    if not _isfinite(data):
+        raise ValueError(f"{op}: the result {data!r} is not a finite number")
+    return _node(data, inputs, op)
+
+
+def _to_float(x: Any, where: str, reflected: bool = False) -> Any:
+    """``float(x)`` for a real number; a TypeError naming ``where`` and ``x`` otherwise.
+
+    With ``reflected``, objects that may handle the operation themselves (numpy arrays)
+    get ``NotImplemented`` instead, so that Python tries their reflected method.
+    """
+    if isinstance(x, _Real):
+        return float(x)
+    if reflected and hasattr(type(x), "__array_ufunc__"):
+        return NotImplemented
+    what = "a Value" if isinstance(x, Value) else f"{x!r} (of type {type(x).__name__})"
+    raise TypeError(f"{where}: expected a real number, got {what}")
+
+
+def _lift(x: Any, where: str) -> Any:
+    """A constant Value for the number ``x`` (or NotImplemented, see ``_to_float``)."""
+    t = type(x)
+    if t is float:
+        f = x
+    elif t is int:
+        f = float(x)
+    else:
+        f = _to_float(x, where, reflected=True)
+        if f is NotImplemented:
+            return f
+    if not _isfinite(f):
+        raise ValueError(f"{where}: operand must be a finite number, got {x!r}")
+    return _node(f, (), "")
