@@ -42,9 +42,7 @@ def _evaluate(f: Callable[..., Any], inputs: list[Value], where: str) -> Value:
     return out
 
 
-def numerical_grad(
-    f: Callable[..., Value], xs: Sequence[float], eps: float = 1e-6
-) -> list[float]:
+def numerical_grad(f: Callable[..., Value], xs: Sequence[float], eps: float = 1e-6) -> list[float]:
     """Central differences: d f / d x_i ~ (f(x + h e_i) - f(x - h e_i)) / 2h.
 
     The step is h = eps * max(1, |x_i|), so it scales with the size of the input.

@@ -89,9 +89,7 @@ def op_inputs(name: str, *, margin: float = MARGIN) -> st.SearchStrategy[tuple[f
     """Inputs for the op ``name`` of ``autograd.ops.OPS``: one float per operand, each
     inside the op's test domain and away from its kinks."""
     _, domain, kinks = OPS[name]
-    return st.tuples(
-        *(reals(lo, hi, avoid=k, margin=margin) for (lo, hi), k in zip(domain, kinks))
-    )
+    return st.tuples(*(reals(lo, hi, avoid=k, margin=margin) for (lo, hi), k in zip(domain, kinks)))
 
 
 @dataclass(frozen=True)

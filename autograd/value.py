@@ -26,7 +26,7 @@ class Value:
     # No __dict__ and no closures: a node is small and holds no reference to itself, so
     # a discarded graph is freed at once by reference counting, without the cycle
     # collector.  ``_g`` is scratch space for a backward pass in progress.
-    __slots__ = ("data", "grad", "_prev", "_op", "label", "_g")
+    __slots__ = ("_g", "_op", "_prev", "data", "grad", "label")
 
     data: float
     grad: float
@@ -34,9 +34,7 @@ class Value:
     _op: str
     label: str
 
-    def __init__(
-        self, data: Any, _children: Any = (), _op: str = "", label: str = ""
-    ) -> None:
+    def __init__(self, data: Any, _children: Any = (), _op: str = "", label: str = "") -> None:
         if type(data) is not float:
             data = _to_float(data, "Value")
         if not _isfinite(data):

@@ -7,11 +7,12 @@ import tempfile
 from hypothesis import HealthCheck, settings
 
 # Timing deadlines only make tests flaky on a busy two-core machine.
+settings.register_profile("default", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile(
-    "default", deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
-settings.register_profile(
-    "ci", deadline=None, derandomize=True, database=None,
+    "ci",
+    deadline=None,
+    derandomize=True,
+    database=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.load_profile("ci" if os.environ.get("CI") else "default")
