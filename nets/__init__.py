@@ -1,0 +1,45 @@
+"""nets: a small neural-network library on valuegrad's scalar autodiff engine.
+
+>>> import random
+>>> from nets import MLP
+>>> random.seed(1337)
+>>> model = MLP(2, [16, 16, 1])     # micrograd's demo model, with micrograd's weights
+>>> model.num_parameters()
+337
+>>> score = model([0.5, -0.2])      # a Value; score.backward() fills every .grad
+
+Submodules: ``losses``, ``optim``, ``data``, ``train`` (fit, predict, accuracy,
+confusion_matrix), ``persist`` (save/load), ``plots`` (matplotlib, imported on use),
+``cli`` (``python -m nets``).
+"""
+
+from . import data, losses, optim, persist, plots, train
+from .activations import ACTIVATIONS, log_softmax, softmax
+from .module import MLP, Layer, Module, Neuron
+from .persist import load, load_state, read, save
+from .train import accuracy, confusion_matrix, evaluate, fit, predict
+
+__all__ = [
+    "ACTIVATIONS",
+    "MLP",
+    "Layer",
+    "Module",
+    "Neuron",
+    "accuracy",
+    "confusion_matrix",
+    "data",
+    "evaluate",
+    "fit",
+    "load",
+    "load_state",
+    "log_softmax",
+    "losses",
+    "optim",
+    "persist",
+    "plots",
+    "predict",
+    "read",
+    "save",
+    "softmax",
+    "train",
+]

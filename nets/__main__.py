@@ -1,0 +1,5 @@
+"""``python -m nets``: see :mod:`nets.cli`."""
+
+from .cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,460 @@
+"""The command line: ``python -m nets train`` and ``python -m nets predict``.
+
+``train`` builds an MLP for a data set, trains it, and writes into ``runs/<name>/``:
+model.json, history.json, loss.png, boundary.png (2-D data) or digits.png (digits), and
+neuron.svg, the graph of one neuron.  ``predict`` loads a model.json and prints the
+class it gives to the numbers on the command line.  Mistakes in the arguments get a
+one-line message and exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+from . import data as D
+from .activations import ACTIVATIONS, softmax
+from .module import MLP
+from .optim import SGD, Adam, linear_decay
+from .persist import atomic_write, read, save
+from .train import LOSSES, confusion_matrix, fit, label_of, predict, predict_scores
+
+TOY = ("moons", "circles", "spirals")
+
+# Per data set: the defaults of every option the user does not give.  The toy sets
+# follow micrograd's demo (SGD with lr 1.0 -> 0.1, hinge loss, L2 1e-4, full batch).
+# iris and digits are standardised and trained with Adam on mini-batches; the digits
+# settings fit the 3-minute budget of a pure-Python scalar engine on 2 cores.
+DEFAULTS: dict[str, dict[str, Any]] = {
+    "moons": dict(
+        hidden=[16, 16],
+        optimizer="sgd",
+        lr=1.0,
+        epochs=100,
+        batch_size=0,
+        l2=1e-4,
+        samples=200,
+        noise=0.1,
+        standardize=False,
+    ),
+    "circles": dict(
+        hidden=[16, 16],
+        optimizer="sgd",
+        lr=1.0,
+        epochs=100,
+        batch_size=0,
+        l2=1e-4,
+        samples=200,
+        noise=0.05,
+        standardize=False,
+    ),
+    "spirals": dict(
+        hidden=[16, 16],
+        optimizer="adam",
+        lr=0.05,
+        epochs=150,
+        batch_size=0,
+        l2=0.0,
+        samples=200,
+        noise=0.03,
+        standardize=False,
+    ),
+    "iris": dict(
+        hidden=[8],
+        optimizer="adam",
+        lr=0.02,
+        epochs=60,
+        batch_size=16,
+        l2=0.0,
+        samples=None,
+        noise=None,
+        standardize=True,
+    ),
+    "digits": dict(
+        hidden=[32],
+        optimizer="adam",
+        lr=0.01,
+        epochs=10,
+        batch_size=32,
+        l2=0.0,
+        samples=None,
+        noise=None,
+        standardize=True,
+    ),
+}
+
+
+class UsageError(Exception):
+    """A mistake in the command line: reported in one line, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message)
+
+
+def _positive_int(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return n
+
+
+def _count(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}") from None
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}")
+    return n
+
+
+def _positive_float(text: str) -> float:
+    try:
+        x = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
+    if not x > 0 or x == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
+    return x
+
+
+def _non_negative_float(text: str) -> float:
+    try:
+        x = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text!r}") from None
+    if not x >= 0 or x == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text!r}")
+    return x
+
+
+def _fraction(text: str) -> float:
+    try:
+        x = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a fraction in (0, 1), got {text!r}") from None
+    if not 0 < x < 1:
+        raise argparse.ArgumentTypeError(f"expected a fraction in (0, 1), got {text!r}")
+    return x
+
+
+def _hidden(values: list[str]) -> list[int]:
+    """'16,16', '16 16' or 'none' (no hidden layer) as a list of layer sizes."""
+    parts = [p for v in values for p in v.replace(",", " ").split()]
+    if parts in (["none"], ["0"]):
+        return []
+    sizes = []
+    for p in parts:
+        if not p.isdigit() or int(p) < 1:
+            raise UsageError(
+                f"argument --hidden: expected layer sizes such as 16,16 (or none), got {p!r}"
+            )
+        sizes.append(int(p))
+    if not sizes:
+        raise UsageError("argument --hidden: expected layer sizes such as 16,16 (or none)")
+    return sizes
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``python -m nets``."""
+    parser = _Parser(
+        prog="python -m nets",
+        description="Train and use small neural networks built on valuegrad's Values.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="{train,predict}")
+    sub.required = True
+
+    t = sub.add_parser(
+        "train",
+        help="train an MLP on a data set and write its model, history and plots",
+        description="Train an MLP and write model.json, history.json, loss.png, "
+        "boundary.png or digits.png, and neuron.svg into runs/<name>/. "
+        "Defaults depend on the data set (moons: micrograd's demo).",
+    )
+    t.add_argument("--dataset", choices=list(DEFAULTS), default="moons")
+    t.add_argument("--hidden", nargs="+", metavar="N", help="hidden layer sizes: 16,16 or none")
+    t.add_argument(
+        "--activation",
+        choices=[a for a in ACTIVATIONS if a != "linear"],
+        default="relu",
+        help="activation of the hidden layers (default relu)",
+    )
+    t.add_argument("--init", choices=["uniform", "xavier", "he"], default="uniform")
+    t.add_argument("--optimizer", choices=["sgd", "adam"])
+    t.add_argument("--lr", type=_positive_float, help="learning rate (SGD: decays to lr/10)")
+    t.add_argument("--epochs", type=_positive_int)
+    t.add_argument("--batch-size", type=_count, help="0 = the whole training set")
+    t.add_argument("--l2", type=_non_negative_float, help="L2 penalty alpha * sum p^2")
+    t.add_argument("--loss", choices=["auto", *LOSSES], default="auto")
+    t.add_argument("--samples", type=_positive_int, help="points to generate (toy sets)")
+    t.add_argument("--noise", type=_non_negative_float, help="noise of the toy sets")
+    t.add_argument("--test-size", type=_fraction, default=0.25, help="held-out fraction")
+    t.add_argument("--seed", type=int, default=1337, help="seeds data, split, weights")
+    t.add_argument("--name", help="run name: the output goes to runs/<name> (default: dataset)")
+    t.add_argument("--out", type=Path, help="output directory (overrides --name)")
+    t.add_argument("--no-progress", action="store_true", help="no progress bar")
+    t.add_argument("--no-plots", action="store_true", help="write no pictures")
+
+    p = sub.add_parser(
+        "predict",
+        help="print the class a saved model gives to one input",
+        description="Load MODEL.json and print the predicted class for the given numbers "
+        "(raw features: a standardisation saved with the model is applied).",
+    )
+    p.add_argument("model", type=Path, metavar="MODEL.json")
+    p.add_argument("features", nargs="+", type=float, metavar="X")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line with ``argv`` (default: sys.argv[1:]); return the exit status."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        if args.command == "train":
+            return _train(args)
+        return _predict(args)
+    except UsageError as e:
+        print(f"nets: error: {e}", file=sys.stderr)
+        return 2
+    except SystemExit as e:  # --help
+        return e.code if isinstance(e.code, int) else 0
+    except KeyboardInterrupt:
+        print("nets: interrupted", file=sys.stderr)
+        return 130
+
+
+# ---- train ----------------------------------------------------------------------------
+
+
+def _settings(args: argparse.Namespace) -> dict[str, Any]:
+    s = dict(DEFAULTS[args.dataset])
+    for key in ("optimizer", "lr", "epochs", "batch_size", "l2", "samples", "noise"):
+        if getattr(args, key) is not None:
+            s[key] = getattr(args, key)
+    if args.hidden is not None:
+        s["hidden"] = _hidden(args.hidden)
+    if args.dataset not in TOY and (args.samples is not None or args.noise is not None):
+        raise UsageError(f"--samples and --noise apply to {', '.join(TOY)}, not {args.dataset}")
+    if args.dataset in TOY and s["samples"] < 8:
+        raise UsageError(f"argument --samples: need at least 8 points, got {s['samples']}")
+    return s
+
+
+def _load(dataset: str, s: dict[str, Any], seed: int) -> tuple[list, list[int]]:
+    if dataset in TOY:
+        return D.DATASETS[dataset](s["samples"], s["noise"], seed=seed)
+    return D.DATASETS[dataset]()
+
+
+def _train(args: argparse.Namespace) -> int:
+    s = _settings(args)
+    out = args.out if args.out is not None else Path("runs") / (args.name or args.dataset)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise UsageError(f"cannot create the output directory {str(out)!r}: {e.strerror}") from None
+
+    saved_state = random.getstate()
+    try:
+        return _run(args, s, out)
+    finally:
+        random.setstate(saved_state)  # main() may run inside another program
+
+
+def _run(args: argparse.Namespace, s: dict[str, Any], out: Path) -> int:
+    X, y = _load(args.dataset, s, args.seed)
+    X_train, X_test, y_train, y_test = D.train_test_split(X, y, args.test_size, seed=args.seed)
+    scaler = D.Standardizer().fit(X_train) if s["standardize"] else None
+    Xt = scaler.transform(X_train) if scaler else X_train
+    Xv = scaler.transform(X_test) if scaler else X_test
+    classes = max(y) + 1
+    nouts = [*s["hidden"], 1 if classes == 2 else classes]
+    loss = args.loss
+    if classes > 2 and loss in ("hinge", "bce"):
+        raise UsageError(f"--loss {loss} is for two classes; {args.dataset} has {classes}")
+
+    random.seed(args.seed)
+    model = MLP(len(X[0]), nouts, activation=args.activation, init=args.init)
+    batch = s["batch_size"] or None
+    steps = s["epochs"] * -(-len(Xt) // (batch or len(Xt)))
+    if s["optimizer"] == "sgd":
+        # micrograd's demo schedule, stretched over the whole run: lr -> lr / 10.
+        opt = SGD(model, lr=linear_decay(s["lr"], s["lr"] / 10, steps))
+        rate = f"sgd lr {s['lr']:g} -> {s['lr'] / 10:g}"
+    else:
+        opt = Adam(model, lr=s["lr"])
+        rate = f"adam lr {s['lr']:g}"
+    print(
+        f"{args.dataset}: {len(Xt)} training and {len(Xv)} held-out samples; "
+        f"MLP({model.nin}, {model.nouts}) {args.activation}, {model.num_parameters()} "
+        f"parameters; {rate}, {s['epochs']} epochs, "
+        f"{'full batch' if batch is None else f'batches of {batch}'}",
+        flush=True,
+    )
+    start = time.perf_counter()
+    try:
+        history = fit(
+            model,
+            Xt,
+            y_train,
+            loss=loss,
+            optimizer=opt,
+            epochs=s["epochs"],
+            batch_size=batch,
+            l2=s["l2"],
+            validation=(Xv, y_test),
+            progress=not args.no_progress,
+            seed=args.seed,
+        )
+    except OverflowError as e:
+        print(f"nets: error: training diverged: {e}", file=sys.stderr)
+        return 1
+    seconds = time.perf_counter() - start
+    pred_train, pred_test = predict(model, Xt), predict(model, Xv)
+    train_acc = sum(a == b for a, b in zip(pred_train, y_train)) / len(y_train)
+    test_acc = sum(a == b for a, b in zip(pred_test, y_test)) / len(y_test)
+
+    metadata = {
+        "dataset": args.dataset,
+        "classes": classes,
+        "loss": loss,
+        "standardizer": scaler.to_dict() if scaler else None,
+    }
+    save(model, out / "model.json", metadata=metadata)
+    report = {
+        "dataset": args.dataset,
+        "settings": {
+            **s,
+            "activation": args.activation,
+            "init": args.init,
+            "loss": loss,
+            "seed": args.seed,
+            "test_size": args.test_size,
+        },
+        "train_accuracy": train_acc,
+        "test_accuracy": test_acc,
+        "confusion_matrix": confusion_matrix(y_test, pred_test, classes),
+        "seconds": seconds,
+        "history": history,
+    }
+    atomic_write(out / "history.json", json.dumps(report, indent=1) + "\n")
+    written = ["model.json", "history.json"]
+    if not args.no_plots:
+        written += _pictures(args, model, out, history, X_test, y_test, pred_test, Xv, scaler)
+    print(
+        f"train accuracy {100 * train_acc:.1f}%, held-out accuracy {100 * test_acc:.1f}% "
+        f"({seconds:.1f} s)\nwrote {out}/: {', '.join(written)}"
+    )
+    return 0
+
+
+def _pictures(
+    args: argparse.Namespace,
+    model: MLP,
+    out: Path,
+    history: dict[str, list],
+    X_test: list,
+    y_test: list[int],
+    pred_test: list[int],
+    Xv: list,
+    scaler: D.Standardizer | None,
+) -> list[str]:
+    from . import plots
+
+    written = []
+    fig = plots.plot_history(history, out / "loss.png")
+    written.append("loss.png")
+    _close(fig)
+    if len(X_test[0]) == 2:
+        transform = scaler.transform if scaler else None
+        fig = plots.plot_decision_boundary(
+            model,
+            X_test,
+            y_test,
+            out / "boundary.png",
+            transform=transform,
+            title=f"{args.dataset}: held-out points",
+        )
+        written.append("boundary.png")
+        _close(fig)
+    if args.dataset == "digits":
+        fig = plots.plot_digits(X_test, y_test, pred_test, out / "digits.png", n=32)
+        written.append("digits.png")
+        _close(fig)
+    note = _draw_neuron(model, Xv[0], out / "neuron.svg")
+    if note is None:
+        written.append("neuron.svg")
+    else:
+        print(f"nets: note: skipped neuron.svg ({note})", file=sys.stderr)
+    return written
+
+
+def _close(fig: Any) -> None:
+    # Figures made for a file are not registered with pyplot: dropping them frees them.
+    fig.clear()
+
+
+def _draw_neuron(model: MLP, x: list[float], path: Path) -> str | None:
+    """Draw the graph of the first neuron of the first layer on one input (after backward).
+
+    Returns None on success, or why the picture could not be made.
+    """
+    try:
+        from autograd import draw_dot
+    except ImportError as e:
+        return f"autograd.draw_dot is not available: {e}"
+    neuron = model.layers[0].neurons[0]
+    out = neuron(x)
+    out.backward()
+    try:
+        svg = draw_dot(out, format="svg", rankdir="LR").pipe(format="svg")
+    except RuntimeError as e:  # graphviz's ExecutableNotFound: no 'dot' program
+        return str(e).splitlines()[0]
+    finally:
+        model.zero_grad()
+    atomic_write(path, svg.decode("utf-8"))
+    return None
+
+
+# ---- predict ----------------------------------------------------------------------------
+
+
+def _predict(args: argparse.Namespace) -> int:
+    try:
+        model, metadata = read(args.model)
+    except FileNotFoundError:
+        raise UsageError(f"no such model file: {str(args.model)!r}") from None
+    except IsADirectoryError:
+        raise UsageError(f"{str(args.model)!r} is a directory, not a model file") from None
+    except (ValueError, OSError) as e:
+        raise UsageError(str(e)) from None
+    x = list(args.features)
+    nin = getattr(model, "nin", len(x))
+    if len(x) != nin:
+        raise UsageError(f"the model expects {nin} input numbers, got {len(x)}")
+    scaler = metadata.get("standardizer")
+    if scaler:
+        try:
+            x = D.Standardizer.from_dict(scaler).transform([x])[0]
+        except ValueError as e:
+            raise UsageError(f"{args.model}: bad standardizer in the metadata: {e}") from None
+    (score,) = predict_scores(model, [x])
+    label = label_of(score)
+    if isinstance(score, list):
+        probs = [p.data for p in softmax(score)]
+        print(f"{label}\t(probability {probs[label]:.4f})")
+    else:
+        print(f"{label}\t(score {score:+.4f})")
+    return 0

@@ -1,0 +1,329 @@
+"""Data sets and the usual chores: splitting, standardising, one-hot labels, mini-batches.
+
+Every data set is ``(X, y)``: ``X`` a list of rows (lists of floats), ``y`` a list of
+integer class labels.  The 2-D toy sets are generated here in pure Python from a seed,
+so the same seed gives the same points on every machine; iris and digits come from the
+files bundled with scikit-learn (offline; imported only when asked for).
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Hashable, Iterator, Sequence
+from typing import Any
+
+Rows = list[list[float]]
+
+
+def _check_n(n_samples: Any, where: str) -> int:
+    if type(n_samples) is bool or not isinstance(n_samples, int) or n_samples < 2:
+        raise ValueError(f"{where}: n_samples must be an integer >= 2, got {n_samples!r}")
+    return n_samples
+
+
+def _check_noise(noise: Any, where: str) -> float:
+    if noise is None:
+        return 0.0
+    if not isinstance(noise, (int, float)) or not math.isfinite(noise) or noise < 0:
+        raise ValueError(f"{where}: noise must be a non-negative number, got {noise!r}")
+    return float(noise)
+
+
+def _linspace(a: float, b: float, n: int, endpoint: bool = True) -> list[float]:
+    steps = (n - 1 if endpoint else n) or 1
+    return [a + (b - a) * i / steps for i in range(n)]
+
+
+def _finish(
+    points: list[tuple[float, float, int]], noise: float, rng: random.Random
+) -> tuple[Rows, list[int]]:
+    """Shuffle the labelled points, then jitter each coordinate with N(0, noise^2)."""
+    rng.shuffle(points)
+    X = [[x + rng.gauss(0.0, noise), y + rng.gauss(0.0, noise)] for x, y, _ in points]
+    return X, [label for _, _, label in points]
+
+
+def make_moons(
+    n_samples: int = 100, noise: float = 0.1, seed: int | None = 0
+) -> tuple[Rows, list[int]]:
+    """Two interleaving half circles in 2-D: label 0 on top, label 1 below.
+
+    Upper moon (cos t, sin t), lower moon (1 - cos t, 1/2 - sin t), t in [0, pi]; then
+    Gaussian noise of standard deviation ``noise``.  The same ``seed``, the same data.
+    """
+    n = _check_n(n_samples, "make_moons")
+    noise = _check_noise(noise, "make_moons")
+    n_top = n // 2
+    pts = [(math.cos(t), math.sin(t), 0) for t in _linspace(0.0, math.pi, n_top)]
+    pts += [(1.0 - math.cos(t), 0.5 - math.sin(t), 1) for t in _linspace(0.0, math.pi, n - n_top)]
+    return _finish(pts, noise, random.Random(seed))
+
+
+def make_circles(
+    n_samples: int = 100, noise: float = 0.05, factor: float = 0.5, seed: int | None = 0
+) -> tuple[Rows, list[int]]:
+    """A circle of radius ``factor`` (label 1) inside the unit circle (label 0), in 2-D."""
+    n = _check_n(n_samples, "make_circles")
+    noise = _check_noise(noise, "make_circles")
+    if not 0.0 < factor < 1.0:
+        raise ValueError(f"make_circles: factor must lie in (0, 1), got {factor!r}")
+    n_out = n // 2
+    pts = [(math.cos(t), math.sin(t), 0) for t in _linspace(0.0, 2 * math.pi, n_out, False)]
+    inner = _linspace(0.0, 2 * math.pi, n - n_out, False)
+    pts += [(factor * math.cos(t), factor * math.sin(t), 1) for t in inner]
+    return _finish(pts, noise, random.Random(seed))
+
+
+def make_spirals(
+    n_samples: int = 100, noise: float = 0.05, turns: float = 1.0, seed: int | None = 0
+) -> tuple[Rows, list[int]]:
+    """Two interleaved spiral arms in 2-D, labels 0 and 1, winding ``turns`` times.
+
+    Arm c: radius r = t and angle 2 pi turns t + c pi, for t from 0.1 to 1.
+    """
+    n = _check_n(n_samples, "make_spirals")
+    noise = _check_noise(noise, "make_spirals")
+    if not isinstance(turns, (int, float)) or not 0 < turns <= 10:
+        raise ValueError(f"make_spirals: turns must lie in (0, 10], got {turns!r}")
+    pts = []
+    for label, count in ((0, n // 2), (1, n - n // 2)):
+        for t in _linspace(0.1, 1.0, count):
+            angle = 2 * math.pi * turns * t + label * math.pi
+            pts.append((t * math.cos(angle), t * math.sin(angle), label))
+    return _finish(pts, noise, random.Random(seed))
+
+
+def _from_sklearn(bunch: Any) -> tuple[Rows, list[int]]:
+    return [[float(v) for v in row] for row in bunch.data], [int(t) for t in bunch.target]
+
+
+def load_iris() -> tuple[Rows, list[int]]:
+    """Fisher's iris: 150 flowers, 4 measurements in cm, 3 species (0, 1, 2).
+
+    Read from the copy bundled with scikit-learn: no download, no data folder.
+    """
+    from sklearn.datasets import load_iris as _load
+
+    return _from_sklearn(_load())
+
+
+def load_digits() -> tuple[Rows, list[int]]:
+    """1797 handwritten digits as 8x8 images: 64 pixel intensities in 0..16, labels 0-9.
+
+    Read from the copy bundled with scikit-learn: no download, no data folder.
+    """
+    from sklearn.datasets import load_digits as _load
+
+    return _from_sklearn(_load())
+
+
+DATASETS = {
+    "moons": make_moons,
+    "circles": make_circles,
+    "spirals": make_spirals,
+    "iris": load_iris,
+    "digits": load_digits,
+}
+"""Every data set by name: the toy sets take (n_samples, noise, seed)."""
+
+
+# ---- splitting ----------------------------------------------------------------------
+
+
+def _rng(seed: Any) -> random.Random:
+    return seed if isinstance(seed, random.Random) else random.Random(seed)
+
+
+def _test_count(test_size: Any, n: int) -> int:
+    if isinstance(test_size, float) and 0.0 < test_size < 1.0:
+        k = math.ceil(test_size * n)
+    elif isinstance(test_size, int) and not isinstance(test_size, bool):
+        k = test_size
+    else:
+        raise ValueError(
+            f"train_test_split: test_size must be a fraction in (0, 1) or a count, "
+            f"got {test_size!r}"
+        )
+    if not 1 <= k <= n - 1:
+        raise ValueError(
+            f"train_test_split: test_size {test_size!r} leaves {k} of {n} samples for "
+            "testing; both parts need at least one"
+        )
+    return k
+
+
+def _stratified(y: Sequence[Hashable], k: int, rng: random.Random) -> list[int]:
+    """Indices of a test set of size k holding each class in proportion to its size."""
+    groups: dict[Hashable, list[int]] = {}
+    for i, label in enumerate(y):
+        groups.setdefault(label, []).append(i)
+    n = len(y)
+    # Largest remainders: floor each class's share, then hand the leftover places to the
+    # classes with the largest fractional parts (ties go to the class seen first).
+    shares = {c: k * len(idx) / n for c, idx in groups.items()}
+    counts = {c: math.floor(s) for c, s in shares.items()}
+    leftover = k - sum(counts.values())
+    order = sorted(groups, key=lambda c: -(shares[c] - counts[c]))
+    for c in order[:leftover]:
+        counts[c] += 1
+    test = []
+    for c, idx in groups.items():
+        idx = idx.copy()
+        rng.shuffle(idx)
+        test += idx[: counts[c]]
+    return test
+
+
+def train_test_split(
+    X: Sequence[Any],
+    y: Sequence[Any],
+    test_size: float | int = 0.25,
+    seed: int | random.Random | None = 0,
+    stratify: bool = True,
+) -> tuple[list, list, list, list]:
+    """Shuffle and split into ``(X_train, X_test, y_train, y_test)`` (scikit-learn's order).
+
+    ``test_size`` is a fraction (rounded up) or a count.  With ``stratify`` each class
+    keeps its proportion in both parts.  The same seed gives the same split.
+    """
+    if len(X) != len(y):
+        raise ValueError(f"train_test_split: X has {len(X)} rows but y has {len(y)} labels")
+    n = len(X)
+    k = _test_count(test_size, n)
+    rng = _rng(seed)
+    if stratify:
+        test = _stratified(y, k, rng)
+    else:
+        perm = list(range(n))
+        rng.shuffle(perm)
+        test = perm[:k]
+    in_test = set(test)
+    train = [i for i in range(n) if i not in in_test]
+    rng.shuffle(train)
+    rng.shuffle(test)
+    return [X[i] for i in train], [X[i] for i in test], [y[i] for i in train], [y[i] for i in test]
+
+
+# ---- feature and label transforms ---------------------------------------------------------
+
+
+class Standardizer:
+    """Rescale each feature to mean 0 and standard deviation 1: x' = (x - mean) / std.
+
+    Fit on the training data only, then transform train and test alike.  A constant
+    feature (std 0) is only centred.
+    """
+
+    def __init__(self, mean: Sequence[float] | None = None, std: Sequence[float] | None = None):
+        self.mean = list(mean) if mean is not None else None
+        self.std = list(std) if std is not None else None
+
+    def fit(self, X: Sequence[Sequence[float]]) -> Standardizer:
+        """Learn each column's mean and (population) standard deviation."""
+        if not X:
+            raise ValueError("Standardizer.fit: X is empty")
+        n, d = len(X), len(X[0])
+        cols = list(zip(*X))
+        if len(cols) != d or any(len(row) != d for row in X):
+            raise ValueError("Standardizer.fit: every row must have the same length")
+        self.mean = [math.fsum(c) / n for c in cols]
+        self.std = []
+        for c, m in zip(cols, self.mean):
+            s = math.sqrt(math.fsum((v - m) ** 2 for v in c) / n)
+            self.std.append(s if s > 1e-12 else 1.0)
+        return self
+
+    def transform(self, X: Sequence[Sequence[float]]) -> Rows:
+        """Apply the learnt rescaling to every row."""
+        if self.mean is None or self.std is None:
+            raise ValueError("Standardizer.transform: call fit first")
+        d = len(self.mean)
+        out = []
+        for row in X:
+            if len(row) != d:
+                raise ValueError(
+                    f"Standardizer.transform: expected rows of length {d}, got {len(row)}"
+                )
+            out.append([(float(v) - m) / s for v, m, s in zip(row, self.mean, self.std)])
+        return out
+
+    def fit_transform(self, X: Sequence[Sequence[float]]) -> Rows:
+        """``fit(X)`` then ``transform(X)``."""
+        return self.fit(X).transform(X)
+
+    def to_dict(self) -> dict[str, list[float] | None]:
+        """JSON-ready form, to store beside a model."""
+        return {"mean": self.mean, "std": self.std}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Standardizer:
+        """The inverse of :meth:`to_dict`."""
+        mean, std = d.get("mean"), d.get("std")
+        ok = (
+            isinstance(mean, list)
+            and isinstance(std, list)
+            and len(mean) == len(std)
+            and all(isinstance(v, (int, float)) and math.isfinite(v) for v in mean + std)
+            and all(s > 0 for s in std)
+        )
+        if not ok:
+            raise ValueError("Standardizer: expected equal-length lists 'mean' and 'std' (> 0)")
+        return cls(mean, std)
+
+
+def one_hot(labels: Sequence[int], num_classes: int | None = None) -> Rows:
+    """Each label k as a row of ``num_classes`` floats, 1.0 at position k, 0.0 elsewhere."""
+    if num_classes is None:
+        num_classes = max(labels) + 1 if labels else 0
+    rows = []
+    for k in labels:
+        if type(k) is bool or not isinstance(k, int) or not 0 <= k < num_classes:
+            raise ValueError(f"one_hot: labels must be integers in [0, {num_classes}), got {k!r}")
+        row = [0.0] * num_classes
+        row[k] = 1.0
+        rows.append(row)
+    return rows
+
+
+def signed(labels: Sequence[int]) -> list[int]:
+    """Labels 0/1 as -1/+1 (what the hinge loss expects)."""
+    out = []
+    for k in labels:
+        if k not in (0, 1):
+            raise ValueError(f"signed: labels must be 0 or 1, got {k!r}")
+        out.append(2 * k - 1)
+    return out
+
+
+def batches(
+    X: Sequence[Any],
+    y: Sequence[Any],
+    batch_size: int | None = None,
+    shuffle: bool = True,
+    seed: int | random.Random | None = 0,
+) -> Iterator[tuple[list, list]]:
+    """Mini-batches ``(X_batch, y_batch)`` covering the data once (the last may be smaller).
+
+    ``batch_size=None`` gives the whole data set as one batch, in its order.  With
+    ``shuffle`` the order is drawn from ``seed`` (a number or a ``random.Random``).
+    """
+    if len(X) != len(y):
+        raise ValueError(f"batches: X has {len(X)} rows but y has {len(y)} labels")
+    n = len(X)
+    if batch_size is not None and (
+        type(batch_size) is bool or not isinstance(batch_size, int) or batch_size < 1
+    ):
+        raise ValueError(f"batches: batch_size must be a positive integer, got {batch_size!r}")
+    if batch_size is None or batch_size >= n:
+        return iter([(list(X), list(y))])
+    order = list(range(n))
+    if shuffle:
+        _rng(seed).shuffle(order)
+    # A generator inside, so that the checks above run when batches() is called.
+    return (([X[i] for i in idx], [y[i] for i in idx]) for idx in _chunks(order, batch_size))
+
+
+def _chunks(order: list[int], size: int) -> Iterator[list[int]]:
+    for start in range(0, len(order), size):
+        yield order[start : start + size]
