@@ -176,9 +176,12 @@ def _parse(raw: bytes) -> Any:
     except RecursionError:
         raise ValueError("not a model file: the JSON is nested too deeply") from None
     except json.JSONDecodeError as e:
-        hint = " (the file looks truncated)" if e.pos >= len(text.rstrip()) else ""
+        # An error at the very end, or a string that never closes, means the text stops
+        # early: the usual sign of a save that was cut off.
+        cut = e.pos >= len(text.rstrip()) or e.msg.startswith("Unterminated string")
+        hint = " (the file looks truncated)" if cut else ""
         raise ValueError(
-            f"not valid JSON{hint}: {e.msg} at line {e.lineno}, column {e.colno}"
+            f"not valid JSON{hint}: {e.msg} (line {e.lineno}, column {e.colno})"
         ) from None
 
 

@@ -1,0 +1,169 @@
+"""nets.cli: `python -m nets train` and `predict`, in-process through main() and once as a
+subprocess.  Every run writes into tmp_path, never into the repository's runs/."""
+
+import json
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+import nets
+from nets.cli import main
+
+QUICK = ["--samples", "40", "--epochs", "3", "--no-progress"]
+
+
+def _has_dot():
+    try:
+        from autograd import draw_dot  # noqa: F401
+    except ImportError:
+        return False
+    return shutil.which("dot") is not None
+
+
+def test_train_writes_the_run_and_predict_reads_it(tmp_path, capsys):
+    out = tmp_path / "run"
+    assert main(["train", *QUICK, "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "MLP(2, [16, 16, 1])" in printed and "held-out accuracy" in printed
+    names = {p.name for p in out.iterdir()}
+    assert {"model.json", "history.json", "loss.png", "boundary.png"} <= names
+    if _has_dot():
+        assert (out / "neuron.svg").read_text().lstrip().startswith(("<?xml", "<svg"))
+
+    report = json.loads((out / "history.json").read_text())
+    assert report["dataset"] == "moons"
+    assert len(report["history"]["loss"]) == 3
+    assert 0.0 <= report["test_accuracy"] <= 1.0
+    assert sum(map(sum, report["confusion_matrix"])) == 10  # 25% of 40 points
+    model, meta = nets.read(out / "model.json")
+    assert model.config()["nouts"] == [16, 16, 1] and meta["dataset"] == "moons"
+
+    assert main(["predict", str(out / "model.json"), "0.5", "-0.2"]) == 0
+    line = capsys.readouterr().out.strip()
+    label, rest = line.split("\t")
+    assert label in ("0", "1") and "score" in rest
+    score = model.forward_floats([0.5, -0.2])
+    assert label == str(int(score > 0))
+
+
+def test_default_output_goes_to_runs_name(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["train", *QUICK, "--no-plots", "--name", "mine"]) == 0
+    assert (tmp_path / "runs" / "mine" / "model.json").exists()
+    assert main(["train", *QUICK, "--no-plots", "--dataset", "circles"]) == 0
+    assert (tmp_path / "runs" / "circles" / "history.json").exists()
+
+
+def test_iris_standardises_and_predict_applies_it(tmp_path, capsys):
+    out = tmp_path / "iris"
+    args = ["train", "--dataset", "iris", "--epochs", "3", "--no-progress", "--no-plots"]
+    assert main([*args, "--out", str(out), "--hidden", "4"]) == 0
+    model, meta = nets.read(out / "model.json")
+    assert model.nouts == [4, 3] and len(meta["standardizer"]["mean"]) == 4
+    capsys.readouterr()
+    assert main(["predict", str(out / "model.json"), "5.1", "3.5", "1.4", "0.2"]) == 0
+    label, rest = capsys.readouterr().out.strip().split("\t")
+    assert label in ("0", "1", "2") and "probability" in rest
+
+
+def test_quick_digits_run_writes_its_picture(tmp_path, capsys):
+    out = tmp_path / "digits"
+    argv = ["train", "--dataset", "digits", "--hidden", "4", "--epochs", "1", "--no-progress"]
+    assert main([*argv, "--out", str(out)]) == 0
+    assert (out / "digits.png").exists() and not (out / "boundary.png").exists()
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["train", "--lr", "x"], "--lr"),
+        (["train", "--lr", "-1"], "--lr"),
+        (["train", "--epochs", "0"], "--epochs"),
+        (["train", "--hidden", "16,a"], "--hidden"),
+        (["train", "--dataset", "mnist"], "--dataset"),
+        (["train", "--batch-size", "-2"], "--batch-size"),
+        (["train", "--test-size", "1.5"], "--test-size"),
+        (["train", "--dataset", "iris", "--samples", "10"], "--samples"),
+        (["train", "--dataset", "iris", "--loss", "hinge"], "two classes"),
+        (["train", "--bogus"], "unrecognized"),
+        ([], "required"),
+        (["fly"], "invalid choice"),
+        (["predict"], "required"),
+        (["predict", "model.json", "abc"], "invalid float"),
+    ],
+)
+def test_bad_arguments_get_one_line_and_status_2(argv, message, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(argv) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("nets: error:") and message in lines[0]
+    assert not (tmp_path / "runs").exists()
+
+
+def test_predict_errors_are_one_line(tmp_path, capsys):
+    missing = tmp_path / "none.json"
+    damaged = tmp_path / "bad.json"
+    damaged.write_text('{"format": "valuegrad.nets", "vers')
+    assert main(["train", *QUICK, "--no-plots", "--out", str(tmp_path / "r")]) == 0
+    good = tmp_path / "r" / "model.json"
+    capsys.readouterr()
+    for argv, message in [
+        (["predict", str(missing), "1", "2"], "no such model file"),
+        (["predict", str(damaged), "1", "2"], "truncated"),
+        (["predict", str(tmp_path), "1", "2"], "directory"),
+        (["predict", str(good), "1", "2", "3"], "expects 2 input numbers, got 3"),
+    ]:
+        assert main(argv) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and message in err[0]
+
+
+def test_help_exits_zero(capsys):
+    assert main(["--help"]) == 0
+    assert "train" in capsys.readouterr().out
+    assert main(["train", "--help"]) == 0
+    assert "--batch-size" in capsys.readouterr().out
+
+
+def test_main_restores_the_global_random_state(tmp_path):
+    import random
+
+    random.seed(99)
+    state = random.getstate()
+    assert main(["train", *QUICK, "--no-plots", "--out", str(tmp_path / "r")]) == 0
+    assert random.getstate() == state
+
+
+def test_same_seed_same_model(tmp_path):
+    for name in ("a", "b"):
+        assert main(["train", *QUICK, "--no-plots", "--out", str(tmp_path / name)]) == 0
+    a = nets.load(tmp_path / "a" / "model.json").state_dict()
+    b = nets.load(tmp_path / "b" / "model.json").state_dict()
+    assert a == b
+
+
+def test_module_entry_point_in_a_subprocess(tmp_path):
+    run = [sys.executable, "-m", "nets"]
+    out = tmp_path / "sub"
+    done = subprocess.run(
+        [*run, "train", *QUICK, "--no-plots", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    done = subprocess.run(
+        [*run, "predict", str(out / "model.json"), "0.5", "-0.2"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0 and done.stdout.split("\t")[0] in ("0", "1")
+    done = subprocess.run([*run, "train", "--epochs", "x"], capture_output=True, text=True)
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr

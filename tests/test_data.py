@@ -1,0 +1,150 @@
+"""nets.data: generators (seeded, deterministic), bundled sets, split, scaling, batches."""
+
+import math
+from collections import Counter
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from nets import data
+
+
+@pytest.mark.parametrize("make", [data.make_moons, data.make_circles, data.make_spirals])
+def test_generators_are_seeded_and_deterministic(make):
+    X, y = make(50, 0.1, seed=7)
+    assert (X, y) == make(50, 0.1, seed=7)
+    assert make(50, 0.1, seed=8)[0] != X
+    assert len(X) == len(y) == 50
+    assert all(len(row) == 2 and all(isinstance(v, float) for v in row) for row in X)
+    assert set(y) == {0, 1} and Counter(y) == {0: 25, 1: 25}
+
+
+def test_noiseless_moons_lie_on_their_half_circles():
+    X, y = data.make_moons(40, 0.0, seed=0)
+    for (a, b), label in zip(X, y):
+        if label == 0:
+            assert math.hypot(a, b) == pytest.approx(1.0) and b >= -1e-12
+        else:
+            assert math.hypot(a - 1, b - 0.5) == pytest.approx(1.0) and b <= 0.5 + 1e-12
+
+
+def test_noiseless_circles_have_their_radii():
+    X, y = data.make_circles(30, 0.0, factor=0.3, seed=0)
+    for (a, b), label in zip(X, y):
+        assert math.hypot(a, b) == pytest.approx(1.0 if label == 0 else 0.3)
+
+
+def test_moons_match_sklearns_shape():
+    # Same construction as scikit-learn's make_moons (not its random stream).
+    sk = pytest.importorskip("sklearn.datasets")
+    Xs, ys = sk.make_moons(n_samples=20, noise=0.0, shuffle=False)
+    ours, labels = data.make_moons(20, 0.0, seed=0)
+    key = lambda p: (round(p[0], 9), round(p[1], 9))
+    assert sorted(map(key, ours)) == sorted(map(key, Xs.tolist()))
+    assert sorted(labels) == sorted(ys.tolist())
+
+
+def test_generator_errors():
+    with pytest.raises(ValueError, match="n_samples"):
+        data.make_moons(1)
+    with pytest.raises(ValueError, match="noise"):
+        data.make_moons(10, -1.0)
+    with pytest.raises(ValueError, match="factor"):
+        data.make_circles(10, factor=1.5)
+
+
+def test_iris_and_digits():
+    X, y = data.load_iris()
+    assert len(X) == 150 and len(X[0]) == 4 and set(y) == {0, 1, 2}
+    assert all(type(v) is float for v in X[0]) and all(type(t) is int for t in y)
+    X, y = data.load_digits()
+    assert len(X) == 1797 and len(X[0]) == 64 and set(y) == set(range(10))
+    assert max(max(row) for row in X) == 16.0
+
+
+def test_bundled_sets_never_ask_for_a_data_folder(monkeypatch, tmp_path):
+    # scikit-learn's get_data_home() would create ~/scikit_learn_data; loading must not.
+    base = pytest.importorskip("sklearn.datasets._base")
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("get_data_home was called")
+
+    monkeypatch.setattr(base, "get_data_home", forbidden)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    data.load_iris()
+    data.load_digits()
+    assert list(tmp_path.iterdir()) == []
+
+
+@given(
+    n=st.integers(10, 80),
+    classes=st.integers(2, 4),
+    frac=st.floats(0.1, 0.5),
+    seed=st.integers(0, 10**6),
+)
+def test_split_partitions_and_stratifies(n, classes, frac, seed):
+    X = [[float(i)] for i in range(n)]
+    y = [i % classes for i in range(n)]
+    Xtr, Xte, ytr, yte = data.train_test_split(X, y, frac, seed=seed)
+    assert sorted(map(tuple, Xtr + Xte)) == sorted(map(tuple, X))
+    assert len(Xte) == math.ceil(frac * n)
+    assert all(y[int(r[0])] == t for r, t in zip(Xtr + Xte, ytr + yte))
+    counts, test_counts = Counter(y), Counter(yte)
+    for c in counts:
+        assert abs(test_counts[c] - len(Xte) * counts[c] / n) < 1 + 1e-9
+    assert data.train_test_split(X, y, frac, seed=seed) == (Xtr, Xte, ytr, yte)
+
+
+def test_split_errors_and_plain_mode():
+    X, y = [[1.0]] * 10, [0, 1] * 5
+    assert len(data.train_test_split(X, y, 3, stratify=False)[1]) == 3
+    with pytest.raises(ValueError, match="test_size"):
+        data.train_test_split(X, y, 1.5)
+    with pytest.raises(ValueError, match="both parts"):
+        data.train_test_split(X, y, 10)
+    with pytest.raises(ValueError, match="10 rows but y has 9"):
+        data.train_test_split(X, y[:9])
+
+
+def test_standardizer():
+    X = [[1.0, 5.0, 2.0], [3.0, 5.0, 4.0], [5.0, 5.0, 9.0]]
+    sc = data.Standardizer().fit(X)
+    Z = sc.transform(X)
+    for j in range(3):
+        col = [row[j] for row in Z]
+        assert sum(col) / 3 == pytest.approx(0.0, abs=1e-12)
+    assert [row[1] for row in Z] == [0.0, 0.0, 0.0]  # a constant column is only centred
+    assert sum(row[0] ** 2 for row in Z) / 3 == pytest.approx(1.0)
+    again = data.Standardizer.from_dict(sc.to_dict())
+    assert again.transform(X) == Z
+    with pytest.raises(ValueError, match="length 3, got 2"):
+        sc.transform([[1.0, 2.0]])
+    with pytest.raises(ValueError, match="fit first"):
+        data.Standardizer().transform(X)
+    with pytest.raises(ValueError):
+        data.Standardizer.from_dict({"mean": [0.0], "std": [0.0]})
+
+
+def test_one_hot_and_signed():
+    assert data.one_hot([0, 2], 3) == [[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]]
+    assert data.one_hot([1]) == [[0.0, 1.0]]
+    with pytest.raises(ValueError, match="integers in"):
+        data.one_hot([3], 3)
+    assert data.signed([0, 1, 1]) == [-1, 1, 1]
+    with pytest.raises(ValueError):
+        data.signed([2])
+
+
+def test_batches():
+    X = [[float(i)] for i in range(10)]
+    y = list(range(10))
+    bs = list(data.batches(X, y, 4, seed=1))
+    assert [len(b[0]) for b in bs] == [4, 4, 2]
+    assert sorted(t for _, yb in bs for t in yb) == y
+    assert all(xb[i][0] == yb[i] for xb, yb in bs for i in range(len(yb)))
+    assert bs == list(data.batches(X, y, 4, seed=1))
+    assert list(data.batches(X, y, None)) == [(X, y)]
+    assert next(data.batches(X, y, 4, shuffle=False))[1] == [0, 1, 2, 3]
+    with pytest.raises(ValueError, match="batch_size"):
+        data.batches(X, y, 0)

@@ -1,0 +1,126 @@
+"""nets.optim: SGD (momentum, weight decay), Adam, schedules, errors."""
+
+import math
+
+import pytest
+
+from autograd import Value
+from nets import MLP, optim
+
+
+def _params(*xs):
+    return [Value(x) for x in xs]
+
+
+def test_sgd_plain_is_micrographs_update():
+    ps = _params(1.0, -2.0)
+    ps[0].grad, ps[1].grad = 0.5, -1.0
+    opt = optim.SGD(ps, lr=0.1)
+    opt.step()
+    assert [p.data for p in ps] == [1.0 - 0.1 * 0.5, -2.0 - 0.1 * -1.0]
+    opt.zero_grad()
+    assert [p.grad for p in ps] == [0.0, 0.0]
+
+
+def test_sgd_momentum_and_weight_decay_follow_pytorch():
+    (p,) = ps = _params(1.0)
+    opt = optim.SGD(ps, lr=0.1, momentum=0.9, weight_decay=0.01)
+    x, v = 1.0, None
+    for g in (0.5, 0.2, -0.3):
+        p.grad = g
+        opt.step()
+        d = g + 0.01 * x
+        v = d if v is None else 0.9 * v + d
+        x -= 0.1 * v
+        assert p.data == pytest.approx(x, rel=1e-15)
+
+
+def test_adam_matches_the_textbook_formula():
+    (p,) = ps = _params(0.5)
+    opt = optim.Adam(ps, lr=0.01)
+    x, m, v = 0.5, 0.0, 0.0
+    for t, g in enumerate((0.3, -0.1, 0.7, 0.2), start=1):
+        p.grad = g
+        opt.step()
+        m = 0.9 * m + 0.1 * g
+        v = 0.999 * v + 0.001 * g * g
+        x -= 0.01 * (m / (1 - 0.9**t)) / (math.sqrt(v / (1 - 0.999**t)) + 1e-8)
+        assert p.data == pytest.approx(x, rel=1e-12)
+
+
+def test_adam_weight_decay_adds_to_the_gradient():
+    (p,) = ps = _params(0.5)
+    opt = optim.Adam(ps, lr=0.05, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.1)
+    x, m, v = 0.5, 0.0, 0.0
+    for t, g in enumerate((0.1, -0.3, 0.05), start=1):
+        p.grad = g
+        opt.step()
+        g = g + 0.1 * x
+        m = 0.8 * m + 0.2 * g
+        v = 0.99 * v + 0.01 * g * g
+        x -= 0.05 * (m / (1 - 0.8**t)) / (math.sqrt(v / (1 - 0.99**t)) + 1e-6)
+        assert p.data == pytest.approx(x, rel=1e-12)
+
+
+def test_adam_minimises_a_quadratic():
+    x = Value(3.0)
+    opt = optim.Adam([x], lr=0.1)
+    for _ in range(300):
+        opt.zero_grad()
+        loss = (x - 1.0) ** 2
+        loss.backward()
+        opt.step()
+    assert x.data == pytest.approx(1.0, abs=1e-3)
+
+
+def test_linear_decay_is_micrograds_schedule_bit_for_bit():
+    lr = optim.linear_decay()
+    assert [lr(k) for k in range(100)] == [1.0 - 0.9 * k / 100 for k in range(100)]
+    assert lr(100) == lr(500) == 0.1
+    assert optim.linear_decay(0.5, 0.05, 10)(5) == pytest.approx(0.275)
+
+
+def test_schedules_drive_the_optimizer():
+    (p,) = ps = _params(0.0)
+    opt = optim.SGD(ps, lr=optim.linear_decay(1.0, 0.1, 100))
+    seen = []
+    for _ in range(3):
+        seen.append(opt.current_lr)
+        p.grad = 1.0
+        opt.step()
+    assert seen == [1.0, 1.0 - 0.9 / 100, 1.0 - 0.9 * 2 / 100]
+    assert p.data == pytest.approx(-sum(seen))
+    cos = optim.cosine_decay(1.0, 0.0, 10)
+    assert cos(0) == 1.0 and cos(10) == pytest.approx(0.0) and cos(5) == pytest.approx(0.5)
+    assert optim.constant(0.3)(99) == 0.3
+
+
+def test_accepts_a_module():
+    m = MLP(2, [2, 1])
+    opt = optim.SGD(m, lr=0.1)
+    assert opt.params == m.parameters()
+
+
+def test_bad_arguments():
+    ps = _params(1.0)
+    with pytest.raises(ValueError, match="no parameters"):
+        optim.SGD([], lr=0.1)
+    with pytest.raises(TypeError, match=r"params\[0\]"):
+        optim.SGD([1.0], lr=0.1)
+    with pytest.raises(ValueError, match="lr"):
+        optim.SGD(ps, lr=-1.0)
+    with pytest.raises(ValueError, match="momentum"):
+        optim.SGD(ps, lr=0.1, momentum=1.5)
+    with pytest.raises(ValueError, match="betas"):
+        optim.Adam(ps, betas=(1.0, 0.9))
+    with pytest.raises(ValueError, match="eps"):
+        optim.Adam(ps, eps=0.0)
+
+
+def test_divergence_is_reported_with_the_parameter_name():
+    (p,) = ps = _params(1e300)
+    p.label = "w"
+    p.grad = -1e300
+    opt = optim.SGD(ps, lr=1e10)
+    with pytest.raises(OverflowError, match=r"'w'.*learning rate"):
+        opt.step()
