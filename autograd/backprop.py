@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from .ops import Op, _isfinite
-from .value import Value, _node
+from .value import _MANY, Value, _node
 
 _FINISHED = object()  # stack marker: the node below it has had all its inputs ordered
 
@@ -33,13 +33,20 @@ def topological_order(root: Value) -> list[Value]:
         if node in seen:
             continue
         see(node)
-        prev = node._prev
-        if prev:
-            push(node)
-            push(_FINISHED)
-            stack += prev
-        else:
+        a = node._a
+        if a is None:
             emit(node)
+            continue
+        push(node)
+        push(_FINISHED)
+        b = node._b
+        if b is None:
+            push(a)
+        elif b is _MANY:
+            stack += reversed(a)
+        else:
+            push(b)
+            push(a)  # popped first: inputs are ordered first to last
     return order
 
 
@@ -56,21 +63,20 @@ def _propagate(order: list[Value]) -> None:
             continue
         if not _isfinite(g):
             raise OverflowError(f"backward: the gradient at {node!r} overflowed to {g}")
-        prev = node._prev
+        a = node._a
         op = node._op
-        if not prev or type(op) is not Op:
+        if a is None or type(op) is not Op:
             continue  # a leaf, or a node built by hand without a derivative rule
-        if len(prev) == 1:
-            x = prev[0]
-            x._g += g * op.derivative(x.data, node.data)
-        elif len(prev) == 2:
-            a, b = prev
+        b = node._b
+        if b is None:
+            a._g += g * op.derivative(a.data, node.data)
+        elif b is not _MANY:
             da, db = op.derivative(a.data, b.data, node.data)
             a._g += g * da
             b._g += g * db
         else:
-            local = op.derivative(*[x.data for x in prev], node.data)
-            for x, d in zip(prev, local):
+            local = op.derivative(*[x.data for x in a], node.data)
+            for x, d in zip(a, local):
                 x._g += g * d
 
 
@@ -129,7 +135,7 @@ def _check_inputs(inputs: Iterable) -> Iterable[Value]:
 
 def _grad_graph(output: Value, inputs: list[Value], order: list[Value]) -> list[Value]:
     """``grad`` with Values: the same rules, run on the nodes themselves."""
-    grads: dict[Value, Value] = {output: _node(1.0, (), "")}
+    grads: dict[Value, Value] = {output: _node(1.0, None, None, "")}
     for node in reversed(order):
         g = grads.get(node)
         prev = node._prev
@@ -154,4 +160,4 @@ def _grad_graph(output: Value, inputs: list[Value], order: list[Value]) -> list[
                 term = g * d
             old = grads.get(x)
             grads[x] = term if old is None else old + term
-    return [grads[x] if x in grads else _node(0.0, (), "") for x in inputs]
+    return [grads[x] if x in grads else _node(0.0, None, None, "") for x in inputs]

@@ -25,12 +25,13 @@ class Value:
 
     # No __dict__ and no closures: a node is small and holds no reference to itself, so
     # a discarded graph is freed at once by reference counting, without the cycle
-    # collector.  ``_g`` is scratch space for a backward pass in progress.
-    __slots__ = ("_g", "_op", "_prev", "data", "grad", "label")
+    # collector.  The inputs sit in two slots rather than a tuple: one object less per
+    # node for the allocator and the collector (see _prev).  ``_g`` is scratch space for
+    # a backward pass in progress.
+    __slots__ = ("_a", "_b", "_g", "_op", "data", "grad", "label")
 
     data: float
     grad: float
-    _prev: tuple[Value, ...]
     _op: str
     label: str
 
@@ -41,10 +42,20 @@ class Value:
             raise ValueError(f"Value: data must be a finite number, got {data!r}")
         self.data = data
         self.grad = 0.0
-        self._prev = tuple(_children)
+        self._a, self._b = _slots(tuple(_children))
         self._op = _op
         self.label = label
         self._g = 0.0
+
+    @property
+    def _prev(self) -> tuple[Value, ...]:
+        """The inputs, in the order they were given (repeated if used twice, as in a * a)."""
+        a, b = self._a, self._b
+        if a is None:
+            return ()
+        if b is None:
+            return (a,)
+        return a if b is _MANY else (a, b)
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
@@ -57,7 +68,7 @@ class Value:
             other = _lift(other, "+")
             if other is NotImplemented:
                 return other
-        return _node(_ops._add(self.data, other.data), (self, other), _ops.ADD)
+        return _node(_ops._add(self.data, other.data), self, other, _ops.ADD)
 
     def __radd__(self, other: Any) -> Value:
         other = _lift(other, "+")
@@ -68,7 +79,7 @@ class Value:
             other = _lift(other, "-")
             if other is NotImplemented:
                 return other
-        return _node(_ops._sub(self.data, other.data), (self, other), _ops.SUB)
+        return _node(_ops._sub(self.data, other.data), self, other, _ops.SUB)
 
     def __rsub__(self, other: Any) -> Value:
         other = _lift(other, "-")
@@ -79,7 +90,7 @@ class Value:
             other = _lift(other, "*")
             if other is NotImplemented:
                 return other
-        return _node(_ops._mul(self.data, other.data), (self, other), _ops.MUL)
+        return _node(_ops._mul(self.data, other.data), self, other, _ops.MUL)
 
     def __rmul__(self, other: Any) -> Value:
         other = _lift(other, "*")
@@ -90,7 +101,7 @@ class Value:
             other = _lift(other, "/")
             if other is NotImplemented:
                 return other
-        return _node(_ops._div(self.data, other.data), (self, other), _ops.DIV)
+        return _node(_ops._div(self.data, other.data), self, other, _ops.DIV)
 
     def __rtruediv__(self, other: Any) -> Value:
         other = _lift(other, "/")
@@ -98,58 +109,58 @@ class Value:
 
     def __pow__(self, other: Any) -> Value:
         if type(other) is Value:
-            return _node(_ops._pow_forward(self.data, other.data), (self, other), _ops.POW)
+            return _node(_ops._pow_forward(self.data, other.data), self, other, _ops.POW)
         n = _to_float(other, "**", reflected=True)
         if n is NotImplemented:
             return n
         op = _ops.power(n)
-        return _node(op.forward(self.data), (self,), op)
+        return _node(op.forward(self.data), self, None, op)
 
     def __rpow__(self, other: Any) -> Value:
         other = _lift(other, "**")
         return other if other is NotImplemented else other**self
 
     def __neg__(self) -> Value:
-        return _node(-self.data, (self,), _ops.NEG)
+        return _node(-self.data, self, None, _ops.NEG)
 
     def __abs__(self) -> Value:
-        return _node(abs(self.data), (self,), _ops.ABS)
+        return _node(abs(self.data), self, None, _ops.ABS)
 
     # ---- functions ---------------------------------------------------------------------
 
     def exp(self) -> Value:
         """e^x."""
-        return _node(_ops._exp(self.data), (self,), _ops.EXP)
+        return _node(_ops._exp(self.data), self, None, _ops.EXP)
 
     def log(self) -> Value:
         """Natural logarithm, for x > 0."""
-        return _node(_ops._log(self.data), (self,), _ops.LOG)
+        return _node(_ops._log(self.data), self, None, _ops.LOG)
 
     def sqrt(self) -> Value:
         """Square root, for x >= 0."""
-        return _node(_ops._sqrt(self.data), (self,), _ops.SQRT)
+        return _node(_ops._sqrt(self.data), self, None, _ops.SQRT)
 
     def tanh(self) -> Value:
         """Hyperbolic tangent."""
-        return _node(_ops.TANH.forward(self.data), (self,), _ops.TANH)
+        return _node(_ops.TANH.forward(self.data), self, None, _ops.TANH)
 
     def sigmoid(self) -> Value:
         """Logistic function 1 / (1 + e^-x), computed without overflow."""
-        return _node(_ops._sigmoid(self.data), (self,), _ops.SIGMOID)
+        return _node(_ops._sigmoid(self.data), self, None, _ops.SIGMOID)
 
     def softplus(self) -> Value:
         """ln(1 + e^x), computed without overflow; its derivative is sigmoid(x)."""
-        return _node(_ops._softplus(self.data), (self,), _ops.SOFTPLUS)
+        return _node(_ops._softplus(self.data), self, None, _ops.SOFTPLUS)
 
     def relu(self) -> Value:
         """max(x, 0); the derivative at 0 is taken as 0."""
         x = self.data
-        return _node(x if x > 0.0 else 0.0, (self,), _ops.RELU)
+        return _node(x if x > 0.0 else 0.0, self, None, _ops.RELU)
 
     def leaky_relu(self, negative_slope: float = 0.01) -> Value:
         """x for x > 0, else negative_slope * x; the derivative at 0 is negative_slope."""
         op = _ops.leaky_relu(float(negative_slope))
-        return _node(op.forward(self.data), (self,), op)
+        return _node(op.forward(self.data), self, None, op)
 
     def abs(self) -> Value:
         """|x|; the derivative at 0 is taken as 0."""
@@ -157,11 +168,11 @@ class Value:
 
     def sin(self) -> Value:
         """Sine."""
-        return _node(_ops.SIN.forward(self.data), (self,), _ops.SIN)
+        return _node(_ops.SIN.forward(self.data), self, None, _ops.SIN)
 
     def cos(self) -> Value:
         """Cosine."""
-        return _node(_ops.COS.forward(self.data), (self,), _ops.COS)
+        return _node(_ops.COS.forward(self.data), self, None, _ops.COS)
 
     # ---- gradients ---------------------------------------------------------------------
 
@@ -189,12 +200,24 @@ class Value:
             x.grad += g * d
 
 
-def _node(data: float, prev: tuple, op: Op) -> Value:
-    """A new node, bypassing ``__init__``: ``data`` is already a checked float."""
+_MANY = object()  # in _b: the op has more than two inputs, and _a holds them all
+
+
+def _slots(inputs: tuple) -> tuple:
+    """The (_a, _b) pair that stores ``inputs``."""
+    if len(inputs) > 2:
+        return inputs, _MANY
+    return (*inputs, None, None)[:2]
+
+
+def _node(data: float, a: Any, b: Any, op: Any) -> Value:
+    """A new node, bypassing ``__init__``: ``data`` is already a checked float; ``a`` and
+    ``b`` are the inputs (None where absent)."""
     v = _new(Value)
     v.data = data
     v.grad = 0.0
-    v._prev = prev
+    v._a = a
+    v._b = b
     v._op = op
     v.label = ""
     v._g = 0.0
@@ -208,7 +231,7 @@ def apply(op: Op, inputs: tuple[Value, ...]) -> Value:
         data = _to_float(data, str(op))
     if not _isfinite(data):
         raise ValueError(f"{op}: the result {data!r} is not a finite number")
-    return _node(data, inputs, op)
+    return _node(data, *_slots(inputs), op)
 
 
 def _to_float(x: Any, where: str, reflected: bool = False) -> Any:
@@ -238,4 +261,4 @@ def _lift(x: Any, where: str) -> Any:
             return f
     if not _isfinite(f):
         raise ValueError(f"{where}: operand must be a finite number, got {x!r}")
-    return _node(f, (), "")
+    return _node(f, None, None, "")

@@ -254,3 +254,25 @@ def test_user_op_errors_are_clear():
 def test_power_ops_are_cached(n):
     x = Value(2.0)
     assert (x**n)._op is (x**n)._op
+
+
+fma = Op("fma", lambda a, b, c: a * b + c, lambda a, b, c, out: (b, a, 1.0), arity=3)
+
+
+@given(reals(-3, 3), reals(-3, 3), reals(-3, 3))
+def test_ops_with_more_than_two_inputs(x, y, z):
+    a, b, c = Value(x), Value(y), Value(z)
+    out = fma(a, b, c) * a
+    assert out._prev[0]._prev == (a, b, c)
+    out.backward()
+    assert (a.grad, b.grad, c.grad) == pytest.approx((2 * x * y + z, x * x, x))
+    ga, gb, gc = grad(out, [a, b, c], create_graph=True)
+    assert grad(ga, [a, b, c]) == pytest.approx([2 * y, 2 * x, 1.0])
+    assert gradcheck(lambda p, q, r: fma(p, q, r).tanh(), [x, y, z])
+
+
+def test_children_given_by_hand_keep_their_order():
+    a, b, c = Value(1.0), Value(2.0), Value(3.0)
+    assert Value(0.0, (a, b, c), "f")._prev == (a, b, c)
+    assert Value(0.0, [b], "g")._prev == (b,)
+    assert Value(0.0)._prev == () and Value(0.0, (c, a))._prev == (c, a)
