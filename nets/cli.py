@@ -53,9 +53,9 @@ class Recipe:
 RECIPES: dict[str, Recipe] = {
     "moons": Recipe((16, 16), "sgd", 1.0, 100, 0, 1e-4, "uniform", False, 200, 0.1),
     "circles": Recipe((16, 16), "sgd", 1.0, 100, 0, 1e-4, "uniform", False, 200, 0.05),
-    "spirals": Recipe((16, 16), "adam", 0.05, 150, 0, 0.0, "uniform", False, 200, 0.03),
+    "spirals": Recipe((16, 16), "adam", 0.05, 100, 0, 0.0, "uniform", False, 200, 0.03),
     "iris": Recipe((8,), "adam", 0.02, 60, 16, 0.0, "he", True),
-    "digits": Recipe((32,), "adam", 0.01, 10, 32, 0.0, "he", True),
+    "digits": Recipe((32,), "adam", 0.01, 6, 32, 0.0, "he", True),
 }
 
 
@@ -373,15 +373,17 @@ def _close(fig: Any) -> None:
 
 
 def _draw_neuron(model: MLP, x: list[float], path: Path) -> str | None:
-    """Draw the graph of the first neuron of the first layer on one input (after backward).
+    """Draw the graph of one neuron of the first layer on one input, after backward.
 
-    Returns None on success, or why the picture could not be made.
+    The first neuron that is active on ``x`` is chosen, so that the gradients it shows
+    are not all zero.  Returns None on success, or why the picture could not be made.
     """
     try:
         from autograd import draw_dot
     except ImportError as e:
         return f"autograd.draw_dot is not available: {e}"
-    neuron = model.layers[0].neurons[0]
+    neurons = model.layers[0].neurons
+    neuron = next((n for n in neurons if n.forward_floats(x) != 0.0), neurons[0])
     out = neuron(x)
     out.backward()
     try:

@@ -88,13 +88,15 @@ def plot_decision_boundary(
 
     if any(len(row) != 2 for row in X):
         raise ValueError("plot_decision_boundary: needs 2-D points (rows of length 2)")
+    pts = np.asarray(X, dtype=float)
+    pad = 0.15 * (pts.max(axis=0) - pts.min(axis=0)) + 1e-9
+    lo, hi = pts.min(axis=0) - pad, pts.max(axis=0) + pad
     if ax is None:
-        fig, (ax,) = _figure(path, size=(5.5, 5))
+        # Equal scales on both axes, so shape the figure like the data.
+        ratio = min(max((hi[1] - lo[1]) / (hi[0] - lo[0]), 0.4), 1.6)
+        fig, (ax,) = _figure(path, size=(6.0, 6.0 * ratio + 0.5))
     else:
         fig = ax.figure
-    pts = np.asarray(X, dtype=float)
-    pad = 0.25 * (pts.max(axis=0) - pts.min(axis=0)) + 1e-9
-    lo, hi = pts.min(axis=0) - pad, pts.max(axis=0) + pad
     xs = np.linspace(lo[0], hi[0], resolution)
     ys = np.linspace(lo[1], hi[1], resolution)
     gx, gy = np.meshgrid(xs, ys)

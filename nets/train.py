@@ -205,10 +205,14 @@ def fit(
                 correct += hits
                 total += len(Xb)
                 if bar is not None:
-                    bar.update(1)
+                    # refresh=False: the bar redraws at tqdm's own pace, not every batch.
                     bar.set_postfix(
-                        epoch=epoch, loss=f"{loss_sum / total:.4f}", acc=f"{correct / total:.3f}"
+                        epoch=epoch,
+                        loss=f"{loss_sum / total:.4f}",
+                        acc=f"{correct / total:.3f}",
+                        refresh=False,
                     )
+                    bar.update(1)
             history["epoch"].append(epoch)
             history["loss"].append(loss_sum / total)
             history["accuracy"].append(correct / total)
