@@ -141,6 +141,10 @@ class Module:
     def __call__(self, x: Any) -> Any:
         raise NotImplementedError(f"{type(self).__name__} must define __call__")
 
+    def _name(self) -> str:
+        """A one-line name for error messages."""
+        return type(self).__name__
+
 
 def _walk_item(item: Any, name: str) -> Iterator[tuple[str, Value]]:
     if type(item) is Value:
@@ -182,28 +186,44 @@ def _few(names: Sequence[str], k: int = 3) -> str:
     return shown + (", ..." if len(names) > k else "")
 
 
-def _inputs(x: Any, nin: int, owner: Any, labels: Sequence[str]) -> list[Value]:
-    """``x`` as a list of ``nin`` Values: numbers become labelled constant leaves."""
+def _check_length(x: Any, nin: int, owner: Module) -> Any:
     if type(x) is Value or isinstance(x, (int, float)):
-        x = [x]
-    try:
-        n = len(x)
-    except TypeError:
-        raise TypeError(
-            f"{owner!r}: expected a list of {nin} numbers, got {type(x).__name__}"
-        ) from None
-    if n != nin:
-        raise ValueError(f"{owner!r}: expected an input of length {nin}, got length {n}")
-    return [xi if type(xi) is Value else Value(xi, label=lab) for xi, lab in zip(x, labels)]
-
-
-def _floats(x: Any, nin: int, owner: Any) -> list[float]:
-    """``x`` as a list of ``nin`` floats, for the graph-free forward pass."""
-    if type(x) is Value or isinstance(x, (int, float)):
-        x = [x]
+        return [x]
+    if isinstance(x, (str, bytes)) or not hasattr(x, "__len__"):
+        raise TypeError(f"{owner._name()}: expected a list of {nin} numbers, got {x!r:.60}")
     if len(x) != nin:
-        raise ValueError(f"{owner!r}: expected an input of length {nin}, got length {len(x)}")
-    return [xi.data if type(xi) is Value else float(xi) for xi in x]
+        raise ValueError(f"{owner._name()}: expected an input of length {nin}, got length {len(x)}")
+    return x
+
+
+def _bad_element(x: Any, owner: Module) -> TypeError | ValueError:
+    for i, xi in enumerate(x):
+        try:
+            Value(xi)
+        except (TypeError, ValueError) as e:
+            return type(e)(f"{owner._name()}: input {i}: {e}")
+    return TypeError(f"{owner._name()}: the input {x!r:.60} is not a list of numbers")
+
+
+def _inputs(x: Any, nin: int, owner: Module, labels: Sequence[str]) -> list[Value]:
+    """``x`` as a list of ``nin`` Values: numbers become labelled constant leaves."""
+    x = _check_length(x, nin, owner)
+    try:
+        return [xi if type(xi) is Value else Value(xi, label=lab) for xi, lab in zip(x, labels)]
+    except (TypeError, ValueError):
+        raise _bad_element(x, owner) from None
+
+
+def _floats(x: Any, nin: int, owner: Module) -> list[float]:
+    """``x`` as a list of ``nin`` floats, for the graph-free forward pass."""
+    x = _check_length(x, nin, owner)
+    try:
+        xs = [xi.data if type(xi) is Value else float(xi) for xi in x]
+    except (TypeError, ValueError):
+        raise _bad_element(x, owner) from None
+    if not all(map(math.isfinite, xs)):
+        raise _bad_element(x, owner)
+    return xs
 
 
 class Neuron(Module):
@@ -274,6 +294,9 @@ class Neuron(Module):
     def __repr__(self) -> str:
         return f"Neuron({self.nin}, {self.kind})"
 
+    def _name(self) -> str:
+        return f"Neuron({self.nin})"
+
 
 class Layer(Module):
     """``nout`` neurons that all see the same ``nin`` inputs.
@@ -335,6 +358,9 @@ class Layer(Module):
     def __repr__(self) -> str:
         return f"Layer({self.nin} -> {self.nout}, {self.kind})"
 
+    def _name(self) -> str:
+        return f"Layer({self.nin}, {self.nout})"
+
 
 class MLP(Module):
     """A multilayer perceptron: ``nin`` inputs, then one Layer per entry of ``nouts``.
@@ -386,6 +412,9 @@ class MLP(Module):
             "nouts": list(self.nouts),
             "activation": self.activation,
         }
+
+    def _name(self) -> str:
+        return f"MLP({self.nin}, {self.nouts})"
 
     def __repr__(self) -> str:
         head = f"MLP({self.nin}, {self.nouts}, activation={self.activation!r})"

@@ -119,11 +119,20 @@ def test_wrong_input_length_names_both_lengths(bad):
             model.forward_floats(bad)
 
 
-def test_bad_inputs_and_arguments():
-    with pytest.raises(TypeError):
-        MLP(2, [1])(["a", "b"])
-    with pytest.raises(ValueError, match="finite"):
-        MLP(2, [1])([float("nan"), 1.0])
+def test_bad_inputs_name_the_model_and_the_position():
+    m = MLP(2, [3, 1])
+    for call in (m, m.forward_floats):
+        with pytest.raises(TypeError, match=r"MLP\(2, \[3, 1\]\): input 1: .*'b'"):
+            call([1.0, "b"])
+        with pytest.raises(ValueError, match=r"input 0: .*finite"):
+            call([float("nan"), 1.0])
+        with pytest.raises(TypeError, match="expected a list of 2 numbers"):
+            call("ab")
+        with pytest.raises(TypeError, match="expected a list of 2 numbers"):
+            call(None)
+
+
+def test_bad_arguments():
     with pytest.raises(ValueError, match="activation"):
         MLP(2, [1], activation="swish")
     with pytest.raises(ValueError, match="init"):
