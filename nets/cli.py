@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import random
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any, NoReturn
@@ -68,54 +69,26 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
-def _positive_int(text: str) -> int:
-    try:
-        n = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
-    return n
+def _checked(convert: Callable[[str], Any], ok: Callable[[Any], bool], wanted: str) -> Callable:
+    """An argparse ``type`` that converts a string and checks the result."""
+
+    def parse(text: str) -> Any:
+        try:
+            x = convert(text)
+        except ValueError:
+            x = None
+        if x is None or not ok(x):
+            raise argparse.ArgumentTypeError(f"expected {wanted}, got {text!r}")
+        return x
+
+    return parse
 
 
-def _count(text: str) -> int:
-    try:
-        n = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}") from None
-    if n < 0:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}")
-    return n
-
-
-def _positive_float(text: str) -> float:
-    try:
-        x = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
-    if not x > 0 or x == float("inf"):
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
-    return x
-
-
-def _non_negative_float(text: str) -> float:
-    try:
-        x = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text!r}") from None
-    if not x >= 0 or x == float("inf"):
-        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text!r}")
-    return x
-
-
-def _fraction(text: str) -> float:
-    try:
-        x = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a fraction in (0, 1), got {text!r}") from None
-    if not 0 < x < 1:
-        raise argparse.ArgumentTypeError(f"expected a fraction in (0, 1), got {text!r}")
-    return x
+_positive_int = _checked(int, lambda n: n >= 1, "a positive integer")
+_count = _checked(int, lambda n: n >= 0, "an integer >= 0")
+_positive_float = _checked(float, lambda x: 0 < x < math.inf, "a positive number")
+_non_negative_float = _checked(float, lambda x: 0 <= x < math.inf, "a number >= 0")
+_fraction = _checked(float, lambda x: 0 < x < 1, "a fraction in (0, 1)")
 
 
 def _hidden(values: list[str]) -> list[int]:
@@ -340,12 +313,11 @@ def _pictures(
     from . import plots
 
     written = []
-    fig = plots.plot_history(history, out / "loss.png")
+    plots.plot_history(history, out / "loss.png")
     written.append("loss.png")
-    _close(fig)
     if len(X_test[0]) == 2:
         transform = scaler.transform if scaler else None
-        fig = plots.plot_decision_boundary(
+        plots.plot_decision_boundary(
             model,
             X_test,
             y_test,
@@ -354,22 +326,15 @@ def _pictures(
             title=f"{args.dataset}: held-out points",
         )
         written.append("boundary.png")
-        _close(fig)
     if args.dataset == "digits":
-        fig = plots.plot_digits(X_test, y_test, pred_test, out / "digits.png", n=32)
+        plots.plot_digits(X_test, y_test, pred_test, out / "digits.png", n=32)
         written.append("digits.png")
-        _close(fig)
     note = _draw_neuron(model, Xv[0], out / "neuron.svg")
     if note is None:
         written.append("neuron.svg")
     else:
         print(f"nets: note: skipped neuron.svg ({note})", file=sys.stderr)
     return written
-
-
-def _close(fig: Any) -> None:
-    # Figures made for a file are not registered with pyplot: dropping them frees them.
-    fig.clear()
 
 
 def _draw_neuron(model: MLP, x: list[float], path: Path) -> str | None:

@@ -13,7 +13,7 @@ import gc
 import random
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from typing import Any
 
 from autograd import Value
@@ -186,7 +186,8 @@ def fit(
     if optimizer is None:
         optimizer = Adam(params, lr=0.01)
     rng = random.Random(seed)
-    n_batches = len(list(batches(X, y, batch_size, shuffle=False)))
+    batches(X, y, batch_size)  # checks batch_size now rather than at the first epoch
+    n_batches = 1 if batch_size is None else -(-len(X) // batch_size)
 
     history: dict[str, list] = {"epoch": [], "loss": [], "accuracy": [], "lr": [], "seconds": []}
     if validation is not None:
@@ -247,10 +248,7 @@ def _step(
     pause_gc: bool,
 ) -> tuple[float, int]:
     """One update on one batch; returns the objective and how many rows were right."""
-    was_enabled = pause_gc and gc.isenabled()
-    if was_enabled:
-        gc.disable()
-    try:
+    with paused_gc() if pause_gc else nullcontext():
         outs = [model(x) for x in Xb]
         objective = loss_fn(outs, yb)
         if l2:
@@ -259,10 +257,7 @@ def _step(
         objective.backward()
         optimizer.step()
         hits = sum(label_of(o) == t for o, t in zip(outs, yb))
-        return objective.data, hits
-    finally:
-        if was_enabled:
-            gc.enable()
+    return objective.data, hits
 
 
 def _progress_bar(total: int) -> Any:
