@@ -108,6 +108,18 @@ def _hidden(values: list[str]) -> list[int]:
     return sizes
 
 
+def _recipes_table() -> str:
+    lines = ["defaults per data set:"]
+    for name, r in RECIPES.items():
+        hidden = ",".join(map(str, r.hidden)) or "none"
+        batch = f"batch {r.batch_size}" if r.batch_size else "full batch"
+        lines.append(
+            f"  {name:8} hidden {hidden:6} {r.optimizer:4} lr {r.lr:<5g} {r.epochs:>3} epochs, "
+            f"{batch:10} L2 {r.l2:<6g} init {r.init}{', standardised' if r.standardize else ''}"
+        )
+    return "\n".join(lines)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``python -m nets``."""
     parser = _Parser(
@@ -123,6 +135,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Train an MLP and write model.json, history.json, loss.png, "
         "boundary.png or digits.png, and neuron.svg into runs/<name>/. "
         "Defaults depend on the data set (moons: micrograd's demo).",
+        epilog=_recipes_table(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     t.add_argument("--dataset", choices=list(RECIPES), default="moons")
     t.add_argument("--hidden", nargs="+", metavar="N", help="hidden layer sizes: 16,16 or none")
