@@ -2,9 +2,9 @@
 
 The engine builds one Value per operation and frees each graph by reference counting
 (its nodes hold no reference cycles).  Python's cycle collector nevertheless walks the
-tens of thousands of fresh nodes of every step, which measured here as about three
-quarters of the forward pass; :func:`fit` therefore pauses it during each step
-(:func:`paused_gc`).
+tens of thousands of fresh nodes of every step: on micrograd's demo (65,814 nodes a
+step) that measured here as about a third of the step's time.  :func:`fit` therefore
+pauses it during each step (:func:`paused_gc`).
 """
 
 from __future__ import annotations
