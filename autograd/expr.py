@@ -1,0 +1,294 @@
+"""Arithmetic expressions typed as text, turned into Values safely (never eval'd).
+
+``evaluate("(x + y) * z", {"x": -2, "y": 5, "z": -4})`` parses the text with
+:mod:`ast` and walks an allow-list of node types: numbers, variables, ``+ - * / **``,
+unary minus and plus, parentheses, and the Value methods called as functions
+(``tanh(x)``, ``exp(x)``, ``leaky_relu(x, 0.2)``...).  Anything else (attributes, other
+calls, subscripts, lambdas, comprehensions, comparisons...) is an
+:class:`ExpressionError` with a one-line message.
+
+Arithmetic on numbers alone is done at once, as Python would (``x * (2 + 3)`` multiplies
+x by a constant 5); arithmetic that involves a variable builds the graph.
+"""
+
+from __future__ import annotations
+
+import ast
+import keyword
+import math
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from .value import Value
+
+__all__ = ["FUNCTIONS", "ExpressionError", "evaluate", "parse_number", "parse_variables"]
+
+MAX_LENGTH = 10_000  # characters: beyond teaching size, and parsing stays quick
+
+
+class ExpressionError(ValueError):
+    """An expression or a variable that is refused: the message is one line."""
+
+
+def _leaky_relu(x: Value, negative_slope: float = 0.01) -> Value:
+    return x.leaky_relu(negative_slope)
+
+
+# name -> (the function, applied to one Value; the names of its optional number arguments)
+FUNCTIONS: dict[str, tuple[Callable[..., Value], tuple[str, ...]]] = {
+    "exp": (Value.exp, ()),
+    "log": (Value.log, ()),
+    "sqrt": (Value.sqrt, ()),
+    "tanh": (Value.tanh, ()),
+    "sigmoid": (Value.sigmoid, ()),
+    "softplus": (Value.softplus, ()),
+    "relu": (Value.relu, ()),
+    "leaky_relu": (_leaky_relu, ("negative_slope",)),
+    "abs": (Value.abs, ()),
+    "sin": (Value.sin, ()),
+    "cos": (Value.cos, ()),
+}
+"""The functions an expression may call: each takes one Value, then optional numbers."""
+
+_BINARY: dict[type, Callable[[Any, Any], Any]] = {
+    ast.Add: lambda a, b: a + b,
+    ast.Sub: lambda a, b: a - b,
+    ast.Mult: lambda a, b: a * b,
+    ast.Div: lambda a, b: a / b,
+    ast.Pow: lambda a, b: a**b,
+}
+_SYMBOLS = {
+    ast.FloorDiv: "//",
+    ast.Mod: "%",
+    ast.MatMult: "@",
+    ast.LShift: "<<",
+    ast.RShift: ">>",
+    ast.BitOr: "|",
+    ast.BitAnd: "&",
+    ast.BitXor: "^",
+    ast.Invert: "~",
+    ast.Not: "not",
+}
+# Friendly names for the refused kinds of syntax (the rest use the ast class name).
+_REFUSED = {
+    ast.Attribute: "attribute access ('.')",
+    ast.Subscript: "subscripts ('[...]')",
+    ast.Lambda: "lambda",
+    ast.ListComp: "comprehensions",
+    ast.SetComp: "comprehensions",
+    ast.DictComp: "comprehensions",
+    ast.GeneratorExp: "comprehensions",
+    ast.Compare: "comparisons",
+    ast.BoolOp: "'and' / 'or'",
+    ast.IfExp: "'if ... else'",
+    ast.Tuple: "tuples (a comma)",
+    ast.List: "lists",
+    ast.Set: "sets",
+    ast.Dict: "dicts",
+    ast.JoinedStr: "f-strings",
+    ast.NamedExpr: "':='",
+    ast.Starred: "'*' unpacking",
+    ast.Await: "await",
+    ast.Yield: "yield",
+    ast.YieldFrom: "yield",
+    ast.Slice: "slices",
+}
+
+
+def parse_number(text: str, what: str = "number") -> float:
+    """A finite float from text such as "-2", "0.5" or "1e-3"; ExpressionError otherwise."""
+    try:
+        x = float(text)
+    except ValueError:
+        raise ExpressionError(f"{what}: {text!r} is not a number") from None
+    if not math.isfinite(x):
+        raise ExpressionError(f"{what}: {text!r} is not a finite number")
+    return x
+
+
+def parse_variables(assignments: list[str]) -> dict[str, float]:
+    """``["x=-2", "y=5"]`` as ``{"x": -2.0, "y": 5.0}``, in the order given."""
+    values: dict[str, float] = {}
+    for item in assignments:
+        name, sep, text = item.partition("=")
+        name = name.strip()
+        if not sep:
+            raise ExpressionError(f"expected name=value, got {item!r}")
+        _check_name(name)
+        if name in values:
+            raise ExpressionError(f"variable {name!r} is given twice")
+        values[name] = parse_number(text, f"value of {name}")
+    return values
+
+
+def _check_name(name: str) -> None:
+    if not name.isidentifier() or keyword.iskeyword(name):
+        raise ExpressionError(f"{name!r} is not a valid variable name")
+    if name in FUNCTIONS:
+        raise ExpressionError(f"{name!r} is the name of a function, not a variable")
+
+
+def evaluate(source: str, variables: Mapping[str, Any]) -> tuple[Value, dict[str, Value]]:
+    """The Value of the expression ``source`` and one labelled leaf per variable.
+
+    ``variables`` maps names to numbers (a number from text: see :func:`parse_number`).
+    Returns ``(output, leaves)`` where ``leaves[name]`` is the Value of that variable,
+    labelled with its name.  Refused syntax, unknown names and bad numbers raise
+    :class:`ExpressionError`; the engine's own errors (log of a negative number,
+    division by zero...) pass through as they are.
+    """
+    leaves = {}
+    for name, x in variables.items():
+        _check_name(name)
+        number = parse_number(x, f"value of {name}") if isinstance(x, str) else x
+        try:
+            leaves[name] = Value(number, label=name)
+        except (TypeError, ValueError) as e:
+            raise ExpressionError(f"value of {name}: {e}") from None
+    tree = _parse(source)
+    result = _walk(tree.body, leaves)
+    output = result if isinstance(result, Value) else Value(result)
+    return output, leaves
+
+
+def _parse(source: str) -> ast.Expression:
+    if not isinstance(source, str):
+        raise ExpressionError(f"the expression must be text, got {type(source).__name__}")
+    if len(source) > MAX_LENGTH:
+        raise ExpressionError(
+            f"the expression is too long ({len(source):,} characters; at most {MAX_LENGTH:,})"
+        )
+    if not source.strip():
+        raise ExpressionError("the expression is empty")
+    try:
+        return ast.parse(source.strip(), mode="eval")
+    except SyntaxError as e:
+        where = f" at column {e.offset}" if e.offset else ""
+        message = str(e.msg).split(";")[0]  # the first clause is the useful one
+        raise ExpressionError(f"syntax error{where}: {message}") from None
+    except (RecursionError, MemoryError):
+        raise ExpressionError(
+            "the expression is too deeply nested for Python's parser "
+            "(keep it under about 2,000 operations in a row)"
+        ) from None
+    except ValueError as e:  # a NUL character, an integer of more than 4,300 digits...
+        raise ExpressionError(f"cannot read the expression: {e}") from None
+
+
+def _refuse(node: ast.AST) -> ExpressionError:
+    what = _REFUSED.get(type(node))
+    if what is None:
+        what = _SYMBOLS.get(type(node), type(node).__name__)
+        what = f"the operator {what!r}" if type(node) in _SYMBOLS else what
+    column = getattr(node, "col_offset", None)
+    where = f" (column {column + 1})" if column is not None else ""
+    return ExpressionError(f"not allowed in an expression: {what}{where}")
+
+
+def _walk(root: ast.expr, leaves: dict[str, Value]) -> Any:
+    """Evaluate an allowed expression tree, without recursion (a long sum is a deep tree)."""
+    results: dict[int, Any] = {}  # id(node) -> value, for nodes of this one tree only
+    stack: list[tuple[ast.AST, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        if not children_done:
+            children = _children(node, leaves)
+            stack.append((node, True))
+            stack.extend((child, False) for child in reversed(children))
+            continue
+        results[id(node)] = _combine(
+            node, [results[id(c)] for c in _children(node, leaves)], leaves
+        )
+    return results[id(root)]
+
+
+def _children(node: ast.AST, leaves: dict[str, Value]) -> list[ast.expr]:
+    """The sub-expressions to evaluate first; refuses every node not on the allow-list."""
+    t = type(node)
+    if t is ast.Constant or t is ast.Name:
+        return []
+    if t is ast.BinOp:
+        if type(node.op) not in _BINARY:
+            raise _refuse(node.op)
+        return [node.left, node.right]
+    if t is ast.UnaryOp:
+        if type(node.op) not in (ast.USub, ast.UAdd):
+            raise _refuse(node.op)
+        return [node.operand]
+    if t is ast.Call:
+        return _call_arguments(node, leaves)
+    raise _refuse(node)
+
+
+def _call_arguments(node: ast.Call, leaves: dict[str, Value]) -> list[ast.expr]:
+    func = node.func
+    if type(func) is not ast.Name:
+        raise (
+            _refuse(func)
+            if type(func) is not ast.Call
+            else ExpressionError("not allowed in an expression: calling the result of a call")
+        )
+    name = func.id
+    if name not in FUNCTIONS:
+        if name in leaves:
+            raise ExpressionError(f"{name!r} is a variable, not a function")
+        known = ", ".join(sorted(FUNCTIONS))
+        raise ExpressionError(f"unknown function {name!r}; the functions are {known}")
+    extra = FUNCTIONS[name][1]
+    if any(type(a) is ast.Starred for a in node.args) or any(k.arg is None for k in node.keywords):
+        raise ExpressionError(f"{name}(): '*' and '**' unpacking are not allowed")
+    for k in node.keywords:
+        if k.arg not in extra:
+            raise ExpressionError(f"{name}() has no argument named {k.arg!r}")
+    given = len(node.args) + len(node.keywords)
+    if not node.args or given > 1 + len(extra):
+        how = f"1 to {1 + len(extra)}" if extra else "1"
+        raise ExpressionError(f"{name}() takes {how} argument(s), got {given}")
+    return [*node.args, *(k.value for k in node.keywords)]
+
+
+def _combine(node: ast.AST, args: list[Any], leaves: dict[str, Value]) -> Any:
+    t = type(node)
+    if t is ast.Constant:
+        value = node.value
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            kind = "text" if isinstance(value, (str, bytes)) else type(value).__name__
+            raise ExpressionError(f"not allowed in an expression: {kind} constant {value!r:.40}")
+        try:
+            number = float(value)
+        except OverflowError:
+            raise ExpressionError(f"the number {str(value)[:20]}... is too large") from None
+        if not math.isfinite(number):
+            raise ExpressionError("the number is too large to be a float")
+        return number
+    if t is ast.Name:
+        if node.id in leaves:
+            return leaves[node.id]
+        if node.id in FUNCTIONS:
+            raise ExpressionError(f"{node.id!r} is a function: call it, as in {node.id}(x)")
+        raise ExpressionError(
+            f"undefined variable {node.id!r} (give it a value, for example {node.id}=1.5)"
+        )
+    if t is ast.UnaryOp:
+        (a,) = args
+        if type(node.op) is ast.UAdd:
+            return a
+        return -a
+    if t is ast.BinOp:
+        a, b = args
+        operation = _BINARY[type(node.op)]
+        if isinstance(a, Value) or isinstance(b, Value):
+            return operation(a, b)
+        # Numbers alone: through a Value all the same, for the engine's checks and
+        # messages (1 / 0, (-8) ** 0.5 and 10.0 ** 400 are clear errors, not inf or complex).
+        return operation(Value(a), b).data
+    # A call: the first argument is the Value, the rest are plain numbers.
+    name = node.func.id
+    function, extra = FUNCTIONS[name]
+    x, *numbers = args
+    for n, value in zip(extra, numbers):
+        if isinstance(value, Value):
+            raise ExpressionError(f"{name}(): {n} must be a number, not an expression of variables")
+    constant = not isinstance(x, Value)
+    result = function(Value(x) if constant else x, *numbers)
+    return result.data if constant else result
