@@ -11,7 +11,7 @@ comma  := ,
 .PHONY: demo test bench lint format setup graphviz clean
 
 demo: setup
-	$(PY) -m nets train --out runs/demo
+	$(PY) -m nets train
 
 test: setup
 	$(PY) -m pytest --nbmake --nbmake-kernel=python3 tests notebooks
