@@ -12,6 +12,7 @@ written.  Every error is one line on stderr, never a traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -91,6 +92,26 @@ def _parsers() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
     return top, draw
 
 
+def _parse(
+    top: argparse.ArgumentParser, draw: argparse.ArgumentParser, args: list[str]
+) -> argparse.Namespace | None:
+    """The options of ``draw``; None (after a message) when no command is given."""
+    if not args or args[0] != "draw":
+        # Help, or an unknown command: argparse explains (and exits).
+        top.parse_args(args)
+        top.print_usage(sys.stderr)
+        print(f"{PROG}: error: choose a command: draw", file=sys.stderr)
+        return None
+    options, extra = draw.parse_known_args(args[1:])
+    # Variables may also come after the options ("-o g.svg y=2"); anything else is an
+    # unknown option, which argparse reports.
+    unknown = [a for a in extra if a.startswith("-") or "=" not in a]
+    if unknown:
+        draw.error(f"unrecognized arguments: {' '.join(unknown)}")
+    options.variables += extra
+    return options
+
+
 def _one_line(error: BaseException) -> str:
     return " ".join(str(error).split()) or type(error).__name__
 
@@ -104,21 +125,12 @@ def main(
     args = list(sys.argv[1:] if argv is None else argv)
     top, draw = _parsers()
     try:
-        if not args or args[0] != "draw":
-            # Help, or an unknown command: argparse explains (and exits).
-            top.parse_args(args)
-            top.print_usage(err)
-            print(f"{PROG}: error: choose a command: draw", file=err)
-            return 2
-        options, extra = draw.parse_known_args(args[1:])
-        # Variables may also come after the options ("-o g.svg y=2"); anything else is an
-        # unknown option, which argparse reports.
-        unknown = [a for a in extra if a.startswith("-") or "=" not in a]
-        if unknown:
-            draw.error(f"unrecognized arguments: {' '.join(unknown)}")
-        options.variables += extra
-    except SystemExit as e:  # argparse has printed the usage and the error
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            options = _parse(top, draw, args)
+    except SystemExit as e:  # argparse has printed the usage and the error, or the help
         return e.code if isinstance(e.code, int) else 2
+    if options is None:
+        return 2
     try:
         return _draw(options, out)
     except _Refused as e:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import ast
 import keyword
 import math
+import warnings
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -161,7 +162,10 @@ def _parse(source: str) -> ast.Expression:
     if not source.strip():
         raise ExpressionError("the expression is empty")
     try:
-        return ast.parse(source.strip(), mode="eval")
+        with warnings.catch_warnings():
+            # "invalid decimal literal" and the like: the error that follows says it all
+            warnings.simplefilter("ignore")
+            return ast.parse(source.strip(), mode="eval")
     except SyntaxError as e:
         where = f" at column {e.offset}" if e.offset else ""
         message = str(e.msg).split(";")[0]  # the first clause is the useful one

@@ -234,20 +234,20 @@ def _compute_steps(root: Value, order: list[Value]) -> list[Step]:
         for x in dict.fromkeys(v._prev):
             waiting[x] += 1
     grads: dict[Value, float] = {root: 1.0}
-    steps = [Step(0, root, 1.0, (), (), (), (root,) if waiting[root] == 0 else ())]
+    steps = [Step(0, root, 1.0, (), (), (), (root,))]  # nothing in its graph uses the root
     for node in reversed(order):
+        g = grads.get(node, 0.0)
+        if not math.isfinite(g):  # checked at leaves too, as the engine does
+            raise OverflowError(f"backward: the gradient at {node!r} overflowed to {g}")
         prev = node._prev
         if not prev:
             continue
-        g = grads.get(node, 0.0)
-        if not math.isfinite(g):
-            raise OverflowError(f"backward: the gradient at {node!r} overflowed to {g}")
         local: tuple[float, ...] | None = None
         if type(node._op) is Op:
             try:
                 d = node._op.derivative(*[x.data for x in prev], node.data)
                 local = (d,) if len(prev) == 1 else tuple(d)
-            except (ArithmeticError, ValueError):
+            except Exception:
                 if g != 0.0:
                     raise  # the engine raises too
                 # the engine never evaluates the rule of a node whose gradient is 0

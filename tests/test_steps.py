@@ -1,0 +1,311 @@
+"""autograd.steps: the backward pass step by step, its pictures, files and slider."""
+
+from __future__ import annotations
+
+import math
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from autograd import Value, topological_order
+from autograd.draw import STATES, GraphvizNotFoundError
+from autograd.steps import (
+    BackwardSteps,
+    StepPictures,
+    backward_steps,
+    draw_step,
+    name_of,
+    save_steps,
+    step_slider,
+)
+
+
+def require_dot() -> None:
+    if shutil.which("dot") is None:
+        pytest.fail(
+            "Graphviz's dot program is not installed; run 'make test' or apt-get install graphviz"
+        )
+
+
+def lecture() -> tuple[Value, Value, Value, Value]:
+    """The (x + y) * z example of backprop lectures, at (-2, 5, -4)."""
+    x, y, z = Value(-2.0, label="x"), Value(5.0, label="y"), Value(-4.0, label="z")
+    return (x + y) * z, x, y, z
+
+
+def test_the_lecture_example_fills_in_minus_4_minus_4_and_3():
+    f, x, y, z = lecture()
+    steps = backward_steps(f)
+    assert len(steps) == 3
+    seed, first, second = steps
+    assert seed.node is f and seed.upstream == 1.0 and seed.finished == (f,)
+    q = f._prev[0]  # x + y
+    assert first.node is f and first.inputs == (q, z)
+    assert first.local == (-4.0, 3.0) and first.added == (-4.0, 3.0)
+    assert set(first.finished) == {q, z}
+    assert second.node is q and second.upstream == -4.0 and second.added == (-4.0, -4.0)
+    assert set(second.finished) == {x, y}
+    assert steps.grads(0) == {f: 1.0}
+    assert steps.grads(1) == {f: 1.0, q: -4.0, z: 3.0}
+    assert steps.grads() == {f: 1.0, q: -4.0, z: 3.0, x: -4.0, y: -4.0}
+    assert steps.states(0) == {f: "final", q: "pending", z: "pending", x: "pending", y: "pending"}
+    assert steps.states(1) == {f: "current", q: "final", z: "final", x: "pending", y: "pending"}
+    assert steps.states(2) == {f: "final", q: "current", z: "final", x: "final", y: "final"}
+    assert str(steps).splitlines() == [
+        "step 0: the output (x + y) * z starts with gradient 1 (d out / d out)",
+        "step 1: (x + y) * z passes its gradient 1 on: x + y gets 1 * -4 = -4 (final); "
+        "z gets 1 * 3 = 3 (final)",
+        "step 2: x + y passes its gradient -4 on: x gets -4 * 1 = -4 (final); "
+        "y gets -4 * 1 = -4 (final)",
+    ]
+
+
+def test_steps_leave_every_grad_alone():
+    f, *_ = lecture()
+    backward_steps(f)
+    assert [v.grad for v in topological_order(f)] == [0.0] * 5
+    f.backward()
+    before = [v.grad for v in topological_order(f)]
+    steps = backward_steps(f)
+    steps.draw(1)
+    assert [v.grad for v in topological_order(f)] == before
+
+
+def test_a_shared_input_is_partial_until_its_last_use():
+    a, b = Value(3.0, label="a"), Value(2.0, label="b")
+    out = a * b + a  # a is used twice
+    steps = backward_steps(out)
+    mul = out._prev[0]
+    # The sum passes first: a receives 1 from it but still waits for the product.
+    assert steps[1].node is out
+    assert steps.states(1)[a] == "partial" and steps.grads(1)[a] == 1.0
+    assert steps[2].node is mul and a in steps[2].finished
+    assert steps.states(2)[a] == "final" and steps.grads(2)[a] == 3.0
+    assert "a gets 1 * 2 = 2 (total 3, final)" in str(steps[2])
+
+
+def test_a_times_a_passes_two_shares_to_the_same_input():
+    a = Value(3.0, label="a")
+    steps = backward_steps(a * a)
+    assert steps[1].added == (3.0, 3.0)
+    assert steps.grads()[a] == 6.0
+    assert str(steps[1]).endswith("a gets 1 * 3 = 3; a gets 1 * 3 = 3 (total 6, final)")
+
+
+# Random graphs with shared subexpressions, built from ops that are safe everywhere.
+_UNARY = [
+    Value.tanh,
+    Value.sigmoid,
+    Value.sin,
+    Value.cos,
+    Value.softplus,
+    lambda v: v * v,
+    lambda v: -v,
+    Value.relu,
+    lambda v: v.leaky_relu(0.1),
+    Value.abs,
+]
+_BINARY = [
+    lambda a, b: a + b,
+    lambda a, b: a - b,
+    lambda a, b: a * b,
+    lambda a, b: a / (b * b + 1.0),
+]
+
+
+@st.composite
+def graphs(draw):
+    nodes = [Value(draw(st.floats(-3, 3)), label=f"x{i}") for i in range(draw(st.integers(1, 4)))]
+    for _ in range(draw(st.integers(1, 25))):
+        if draw(st.booleans()):
+            f = draw(st.sampled_from(_UNARY))
+            nodes.append(f(draw(st.sampled_from(nodes))))
+        else:
+            f = draw(st.sampled_from(_BINARY))
+            nodes.append(f(draw(st.sampled_from(nodes)), draw(st.sampled_from(nodes))))
+    return nodes[-1]
+
+
+@settings(max_examples=60)
+@given(graphs())
+def test_the_last_step_gives_exactly_the_engines_gradients(out):
+    steps = backward_steps(out)
+    out.backward()
+    final = steps.grads()
+    order = topological_order(out)
+    assert {v: final.get(v, 0.0) for v in order} == {v: v.grad for v in order}
+    # every non-leaf passes its gradient exactly once, in reverse topological order
+    assert [s.node for s in steps[1:]] == [v for v in reversed(order) if v._prev]
+    # at the end every gradient is final; each is final exactly once
+    finished = [v for s in steps for v in s.finished]
+    assert len(finished) == len(set(finished)) == len(order)
+    assert set(steps.states().values()) <= {"final", "current"}
+
+
+def test_zero_gradients_skip_rules_as_the_engine_does():
+    x = Value(0.0, label="x")
+    out = Value(0.0, label="c") * x.sqrt()  # sqrt's gradient is 0: its rule is never used
+    steps = backward_steps(out)
+    out.backward()
+    assert steps.grads()[x] == x.grad == 0.0
+    assert "nothing to pass" in str(steps[-1])
+    with pytest.raises(ZeroDivisionError):  # a nonzero gradient does need the rule
+        backward_steps(Value(1.0) * x.sqrt())
+
+
+def test_nodes_built_by_hand_without_a_rule():
+    a, b = Value(2.0, label="a"), Value(3.0, label="b")
+    c = Value(5.0, (a, b), "+")  # micrograd style: a name, not an Op
+    steps = backward_steps(c)
+    c.backward()
+    assert steps[1].local is None and "no derivative rule" in str(steps[1])
+    assert steps.grads()[a] == a.grad == 0.0
+
+
+def test_overflowing_gradients_fail_as_in_the_engine():
+    x = Value(1e-300, label="x")
+    out = x.sqrt().sqrt().sqrt() * 1e100  # finite, but d out / dx is about 4e361
+    with pytest.raises(OverflowError):
+        out.backward()
+    with pytest.raises(OverflowError):
+        backward_steps(out)
+
+
+def test_step_numbers_are_checked():
+    f, *_ = lecture()
+    steps = backward_steps(f)
+    assert steps.grads(-1) == steps.grads(2)
+    with pytest.raises(IndexError, match="0 to 2"):
+        steps.draw(3)
+    with pytest.raises(TypeError):
+        steps.grads(1.5)
+    with pytest.raises(TypeError, match="Value"):
+        backward_steps(1.0)
+    assert isinstance(steps, BackwardSteps) and steps[1:] == [steps[1], steps[2]]
+    assert "3 steps over 5 values" in repr(steps)
+
+
+@pytest.mark.parametrize(
+    ("build", "text"),
+    [
+        (lambda a, b: (a + b) * a, "(a + b) * a"),
+        (lambda a, b: a - (b - a), "a - (b - a)"),
+        (lambda a, b: -((a * b) ** 2), "-(a * b)**2"),
+        (lambda a, b: (a / b).tanh() + 2, "tanh(a / b) + 2"),
+        (lambda a, b: a.leaky_relu(0.2).relu(), "relu(leaky_relu(a, 0.2))"),
+        (lambda a, b: (((a + b).exp() + 1).log() * 2) - 1, "log(...) * 2 - 1"),
+    ],
+)
+def test_names_of_unlabelled_values(build, text):
+    assert name_of(build(Value(1.0, label="a"), Value(2.0, label="b"))) == text
+
+
+# ---- pictures -------------------------------------------------------------------------
+
+
+def fill(source: str, name: str) -> str:
+    return re.search(rf"^\s*{name} \[label=<<TABLE[^>]*BGCOLOR=\"([^\"]+)\"", source, re.M).group(1)
+
+
+def test_pictures_show_final_current_partial_and_pending():
+    a, b = Value(3.0, label="a"), Value(2.0, label="b")
+    out = a * b + a
+    steps = backward_steps(out)
+    order = steps.order
+    name = {v: f"n{i}" for i, v in enumerate(order)}
+    source = steps.draw(1, legend=True).source
+    assert fill(source, name[out]) == STATES["current"].fill
+    assert fill(source, name[a]) == STATES["partial"].fill
+    assert fill(source, name[out._prev[0]]) == STATES["final"].fill
+    assert fill(source, name[b]) == STATES["pending"].fill
+    assert "grad ?" in source and "step 1 of 2" in source
+    for state in STATES.values():
+        assert state.legend in source
+    # the gradient flows along the current node's input edges, and only there
+    assert source.count("penwidth=2.5") == 2
+    assert draw_step(steps, 1).source == draw_step(out, 1).source
+
+
+def test_every_step_has_the_same_layout():
+    require_dot()
+    x, y, w = Value(-2.0, label="x"), Value(5.0, label="y"), Value(0.5, label="w")
+    out = ((x * w + y) * (x - y)).tanh() / 3
+    steps = backward_steps(out)
+    layouts = set()
+    for k in range(len(steps)):
+        plain = subprocess.run(
+            ["dot", "-Tplain"], input=steps.draw(k).source.encode(), capture_output=True, check=True
+        ).stdout.decode()
+        lines = [line for line in plain.splitlines() if line.startswith(("graph", "node"))]
+        layouts.add(tuple(tuple(line.split()[:6]) for line in lines))
+    assert len(layouts) == 1
+
+
+def test_save_steps_writes_one_file_per_step(tmp_path):
+    require_dot()
+    f, *_ = lecture()
+    paths = save_steps(f, tmp_path / "frames")
+    assert [p.name for p in paths] == ["step_00.svg", "step_01.svg", "step_02.svg"]
+    assert all(p.read_text().lstrip().startswith("<?xml") for p in paths)
+    assert "grad &#45;4" in paths[2].read_text() and "grad ?" in paths[0].read_text()
+    pngs = backward_steps(f).save(tmp_path / "png", format="png", precision=2)
+    assert all(p.read_bytes().startswith(b"\x89PNG") for p in pngs)
+    dots = save_steps(f, tmp_path / "dot", "dot")
+    assert dots[1].read_text() == backward_steps(f).draw(1).source
+    with pytest.raises(ValueError, match="format"):
+        save_steps(f, tmp_path / "x", "bmp")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dot", "frames", "png"]
+
+
+def test_save_steps_without_dot_fails_before_writing(tmp_path, monkeypatch):
+    monkeypatch.setattr(shutil, "which", lambda name, *a, **k: None)
+    f, *_ = lecture()
+    with pytest.raises(GraphvizNotFoundError, match="apt-get"):
+        save_steps(f, tmp_path / "frames")
+    assert not (tmp_path / "frames").exists()
+
+
+def test_the_slider_moves_through_the_steps():
+    require_dot()
+    f, *_ = lecture()
+    box = step_slider(f)
+    (play, slider), picture = box.children[0].children, box.children[1]
+    assert (slider.min, slider.max, play.max) == (0, 2, 2)
+    assert "<svg" in picture.value and "step 0 of 2" in picture.value
+    slider.value = 2
+    assert "step 2 of 2" in picture.value
+
+
+def test_without_ipywidgets_every_step_is_shown(monkeypatch):
+    require_dot()
+    monkeypatch.setitem(sys.modules, "ipywidgets", None)  # import fails
+    f, *_ = lecture()
+    with pytest.warns(UserWarning, match="ipywidgets"):
+        pictures = backward_steps(f).slider()
+    assert isinstance(pictures, StepPictures) and len(pictures) == 3
+    html = pictures._repr_html_()
+    assert html.count("<svg") == 3
+
+
+def test_big_graphs_step_pictures_are_cut_too():
+    v = Value(0.3, label="x")
+    for _ in range(3000):
+        v = v.sin()
+    steps = backward_steps(v)
+    assert len(steps) == 3001
+    source = steps.draw(2, max_nodes=50).source
+    assert "showing 50 of 3,001 values" in source
+    assert math.isclose(steps.grads()[steps.order[0]], _chain_derivative(0.3, 3000))
+
+
+def _chain_derivative(x: float, n: int) -> float:
+    d = 1.0
+    for _ in range(n):
+        d *= math.cos(x)
+        x = math.sin(x)
+    return d
