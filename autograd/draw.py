@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import shutil
-import tempfile
 import unicodedata
 from collections import deque
 from collections.abc import Callable, Collection, Mapping
@@ -31,11 +31,16 @@ from .ops import Op
 from .value import Value
 
 __all__ = [
+    "DEFAULT_MAX_NODES",
     "Drawing",
     "GraphvizNotFoundError",
     "draw_dot",
     "format_number",
+    "format_of",
+    "html_text",
+    "require_graphviz",
     "save_graph",
+    "write_atomic",
 ]
 
 FONT = "Helvetica,Arial,sans-serif"
@@ -456,6 +461,7 @@ def _draw(
     keys = _clusters(order, cluster_by)
 
     graph = Drawing(
+        name="valuegrad",  # the SVG's title (else dot writes "%3"), and the file name of render()
         format=format,
         graph_attr={
             "rankdir": rankdir,
@@ -615,17 +621,18 @@ def write_atomic(path: str | os.PathLike[str], data: bytes) -> Path:
     """Write ``data`` to ``path`` through a temporary file and ``os.replace``.
 
     Readers see the old file or the new one, never half of one, and a failure leaves
-    no temporary file behind.
+    no temporary file behind.  The file gets the permissions a plain ``open()`` would
+    give it (or keeps those of the file it replaces).
     """
     path = Path(path)
-    directory = path.parent
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp = _temporary_beside(path)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
-        os.chmod(tmp, _new_file_mode(path))
+        with contextlib.suppress(OSError):
+            os.chmod(tmp, path.stat().st_mode & 0o7777)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -634,15 +641,17 @@ def write_atomic(path: str | os.PathLike[str], data: bytes) -> Path:
     return path
 
 
-def _new_file_mode(path: Path) -> int:
-    # mkstemp makes files readable by their owner only; give the picture the mode a
-    # plain open() would have (or keep the mode of the file it replaces).
-    try:
-        return path.stat().st_mode & 0o777
-    except OSError:
-        mask = os.umask(0)
-        os.umask(mask)
-        return 0o666 & ~mask
+def _temporary_beside(path: Path) -> tuple[int, Path]:
+    # Not tempfile.mkstemp: its files are private (0600) whatever the umask, while
+    # os.open with mode 0o666 lets the umask decide, as for any new file.
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    for _ in range(100):
+        tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+        try:
+            return os.open(tmp, flags, 0o666), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"cannot create a temporary file beside {path}")
 
 
 def save_graph(

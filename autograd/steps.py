@@ -9,8 +9,14 @@ has passed its gradient on, and *partial* before that.
 >>> from autograd import Value
 >>> x, y, z = Value(-2.0, label="x"), Value(5.0, label="y"), Value(-4.0, label="z")
 >>> steps = backward_steps((x + y) * z)
->>> [round(g, 6) for g in (steps.grads()[x], steps.grads()[y], steps.grads()[z])]
-[-4.0, -4.0, 3.0]
+>>> len(steps)
+3
+>>> print(steps[1])
+(x + y) * z passes its gradient 1 on: x + y gets 1 * -4 = -4 (final); z gets 1 * 3 = 3 (final)
+>>> print(steps[2])
+x + y passes its gradient -4 on: x gets -4 * 1 = -4 (final); y gets -4 * 1 = -4 (final)
+>>> steps.grads()[x], steps.grads()[y], steps.grads()[z]
+(-4.0, -4.0, 3.0)
 
 Nothing here touches any ``.grad``: the steps are a replay, not the backward pass.
 """
@@ -94,6 +100,7 @@ class BackwardSteps(Sequence[Step]):
         self.root = root
         self.order: list[Value] = topological_order(root)
         self._steps = _compute_steps(root, self.order)
+        self._grad_widths: dict[int, int] = {}
 
     # ---- the sequence ----------------------------------------------------------------
 
@@ -192,6 +199,11 @@ class BackwardSteps(Sequence[Step]):
     def _grad_width(self, precision: int) -> int:
         # The widest grad field of any step, in points (Helvetica digits are about 7.8
         # points wide at 14 pt; a little more keeps the estimate on the safe side).
+        if precision not in self._grad_widths:
+            self._grad_widths[precision] = self._widest_grad(precision)
+        return self._grad_widths[precision]
+
+    def _widest_grad(self, precision: int) -> int:
         longest = len("?")
         grads: dict[Value, float] = {self.root: 1.0}
         for step in self._steps[1:]:

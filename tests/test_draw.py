@@ -254,7 +254,11 @@ def test_renders_to_svg_and_png_through_dot():
 
 def test_jupyter_display_is_svg():
     require_dot()
+    from IPython.core.formatters import DisplayFormatter
+
     f, *_ = example()
+    data, _ = DisplayFormatter().format(draw_dot(f))
+    assert "<svg" in data["image/svg+xml"]
     bundle = draw_dot(f)._repr_mimebundle_()
     assert list(bundle) == ["image/svg+xml"]
     assert "<svg" in bundle["image/svg+xml"]
@@ -427,6 +431,19 @@ def test_save_graph_takes_the_format_from_the_extension(tmp_path):
         format_of("graph.txt")
     with pytest.raises(ValueError, match="no extension"):
         format_of("graph")
+
+
+def test_saved_files_get_ordinary_permissions(tmp_path):
+    f, *_ = example()
+    mask = os.umask(0o022)
+    try:
+        path = save_graph(draw_dot(f), tmp_path / "new.dot")
+        assert path.stat().st_mode & 0o777 == 0o644
+        path.chmod(0o600)
+        save_graph(draw_dot(f), path)  # replacing a file keeps its permissions
+        assert path.stat().st_mode & 0o777 == 0o600
+    finally:
+        os.umask(mask)
 
 
 def test_a_failed_render_leaves_the_old_file_and_no_temporary(tmp_path, monkeypatch):

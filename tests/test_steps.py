@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import doctest
 import math
 import re
 import shutil
@@ -12,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import autograd.steps
 from autograd import Value, topological_order
 from autograd.draw import STATES, GraphvizNotFoundError
 from autograd.steps import (
@@ -63,6 +65,10 @@ def test_the_lecture_example_fills_in_minus_4_minus_4_and_3():
         "step 2: x + y passes its gradient -4 on: x gets -4 * 1 = -4 (final); "
         "y gets -4 * 1 = -4 (final)",
     ]
+
+
+def test_the_module_example_runs():
+    assert doctest.testmod(autograd.steps).failed == 0
 
 
 def test_steps_leave_every_grad_alone():
