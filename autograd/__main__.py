@@ -184,9 +184,13 @@ def _draw(options: argparse.Namespace, out: TextIO) -> int:
     }
     writing_steps = None
     try:
+        # Graphviz is looked for before anything is written, so that a missing dot
+        # leaves no picture at all rather than some of them.
+        if (options.output and picture_format != "dot") or (
+            options.steps and options.steps_format != "dot"
+        ):
+            require_graphviz()
         if options.output:
-            if picture_format != "dot":
-                require_graphviz()
             save_graph(draw_dot(output, **look), options.output, picture_format)
             print(f"wrote {options.output}", file=out)
         if steps is not None:

@@ -192,17 +192,15 @@ def _refuse(node: ast.AST) -> ExpressionError:
 def _walk(root: ast.expr, leaves: dict[str, Value]) -> Any:
     """Evaluate an allowed expression tree, without recursion (a long sum is a deep tree)."""
     results: dict[int, Any] = {}  # id(node) -> value, for nodes of this one tree only
-    stack: list[tuple[ast.AST, bool]] = [(root, False)]
+    stack: list[tuple[ast.AST, list[ast.expr] | None]] = [(root, None)]
     while stack:
-        node, children_done = stack.pop()
-        if not children_done:
+        node, children = stack.pop()
+        if children is None:  # first visit: check the node, then evaluate its children
             children = _children(node, leaves)
-            stack.append((node, True))
-            stack.extend((child, False) for child in reversed(children))
-            continue
-        results[id(node)] = _combine(
-            node, [results[id(c)] for c in _children(node, leaves)], leaves
-        )
+            stack.append((node, children))
+            stack.extend((child, None) for child in reversed(children))
+        else:
+            results[id(node)] = _combine(node, [results[id(c)] for c in children], leaves)
     return results[id(root)]
 
 

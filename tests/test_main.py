@@ -187,8 +187,25 @@ def test_without_dot_the_error_says_how_to_install(tmp_path, monkeypatch):
     assert got == 1 and err.count("\n") == 1
     assert "apt-get install graphviz" in err and "brew install graphviz" in err
     assert list(tmp_path.iterdir()) == []
+    # nothing is written when any picture needs dot
+    got, _, err = run(*LECTURE, "-o", str(tmp_path / "g.dot"), "--steps", str(tmp_path / "f"))
+    assert got == 1 and "apt-get" in err and list(tmp_path.iterdir()) == []
     # the DOT text needs no Graphviz
-    assert run(*LECTURE, "-o", str(tmp_path / "g.dot"))[0] == 0
+    assert (
+        run(
+            *LECTURE,
+            "-o",
+            str(tmp_path / "g.dot"),
+            "--steps",
+            str(tmp_path / "f"),
+            "--steps-format",
+            "dot",
+        )[0]
+        == 0
+    )
+    assert sorted(p.name for p in (tmp_path / "f").iterdir()) == [
+        f"step_0{k}.dot" for k in range(3)
+    ]
 
 
 def test_usage_errors_and_help():

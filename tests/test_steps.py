@@ -315,3 +315,16 @@ def _chain_derivative(x: float, n: int) -> float:
         d *= math.cos(x)
         x = math.sin(x)
     return d
+
+
+def test_step_pictures_of_hostile_labels_render():
+    require_dot()
+    labels = ["<b>", "{a|b}", "\\N", '"q"', "&amp;", "日本", "nul\x00", "a\nb"]
+    leaves = [Value(float(i + 1), label=label) for i, label in enumerate(labels)]
+    out = leaves[0]
+    for leaf in leaves[1:]:
+        out = out * leaf
+    steps = backward_steps(out)
+    for k in (0, 1, len(steps) - 1):
+        svg = steps.draw(k, legend=True, title="<title> & \\G").pipe(format="svg", encoding="utf-8")
+        assert "&lt;b&gt;" in svg and "\\N" in svg and "&lt;title&gt; &amp; \\G" in svg
