@@ -196,7 +196,8 @@ def _draw(options: argparse.Namespace, out: TextIO) -> int:
         if steps is not None:
             writing_steps = options.steps
             paths = save_steps(steps, options.steps, options.steps_format, **look)
-            print(f"wrote {len(paths)} steps to {options.steps}", file=out)
+            count = f"{len(paths)} step" + ("s" if len(paths) != 1 else "")
+            print(f"wrote {count} to {options.steps}", file=out)
     except GraphvizNotFoundError as e:
         raise _Failed(e) from None
     except subprocess.CalledProcessError as e:  # dot itself failed
