@@ -47,8 +47,10 @@ from .value import Value
 __all__ = [
     "BackwardSteps",
     "Step",
+    "StepPictures",
     "backward_steps",
     "draw_step",
+    "name_of",
     "save_steps",
     "step_slider",
 ]
