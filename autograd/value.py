@@ -120,6 +120,9 @@ class Value:
         other = _lift(other, "**")
         return other if other is NotImplemented else other**self
 
+    def __pos__(self) -> Value:
+        return self
+
     def __neg__(self) -> Value:
         return _node(-self.data, self, None, _ops.NEG)
 

@@ -276,3 +276,8 @@ def test_children_given_by_hand_keep_their_order():
     assert Value(0.0, (a, b, c), "f")._prev == (a, b, c)
     assert Value(0.0, [b], "g")._prev == (b,)
     assert Value(0.0)._prev == () and Value(0.0, (c, a))._prev == (c, a)
+
+
+def test_unary_plus_is_the_value_itself():
+    x = Value(2.0)
+    assert +x is x
