@@ -175,9 +175,19 @@ def check_state(state: Any, names: Sequence[str]) -> list[float]:
     values = []
     for n in names:
         x = state[n]
-        if type(x) is bool or not isinstance(x, (int, float)) or not math.isfinite(x):
+        if type(x) is bool or not isinstance(x, (int, float)):
+            raise ValueError(f"parameter {n!r} must be a finite number, got {x!r:.80}")
+        try:
+            x = float(x)
+        except OverflowError:
+            # An integer such as 10**400 (valid JSON) has no float: name it, don't print it.
+            raise ValueError(
+                f"parameter {n!r} must be a finite number, got an integer of "
+                f"{len(str(abs(x)))} digits, too large for a float"
+            ) from None
+        if not math.isfinite(x):
             raise ValueError(f"parameter {n!r} must be a finite number, got {x!r}")
-        values.append(float(x))
+        values.append(x)
     return values
 
 
@@ -188,7 +198,12 @@ def _few(names: Sequence[str], k: int = 3) -> str:
 
 def _check_length(x: Any, nin: int, owner: Module) -> Any:
     if type(x) is Value or isinstance(x, (int, float)):
-        return [x]
+        # A single number is a whole input only for a one-input model.
+        if nin == 1:
+            return [x]
+        raise ValueError(
+            f"{owner._name()}: expected an input of length {nin}, got a single number {x!r:.60}"
+        )
     if isinstance(x, (str, bytes)) or not hasattr(x, "__len__"):
         raise TypeError(f"{owner._name()}: expected a list of {nin} numbers, got {x!r:.60}")
     if len(x) != nin:
@@ -280,7 +295,18 @@ class Neuron(Module):
         s = self.b.data
         for w, xi in zip(self.w, x):
             s += w.data * xi
+        # Where the graph's add or mul raises, float arithmetic goes on with inf or nan;
+        # once either appears the sum stays non-finite, so one check per neuron suffices.
+        if not math.isfinite(s):
+            raise OverflowError(
+                f"{self._where()}: the weighted sum b + sum_i w_i x_i is {s!r}, "
+                "beyond the float range (the inputs or the weights are too large)"
+            )
         return self._act_float(s)
+
+    def _where(self) -> str:
+        """The neuron's name inside its model, e.g. 'neuron layers.0.neurons.3'."""
+        return f"neuron {self._prefix[:-1]}" if self._prefix else self._name()
 
     def config(self) -> dict[str, Any]:
         """The architecture, as :func:`nets.save` stores it."""

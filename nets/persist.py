@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from .activations import ACTIVATIONS
-from .module import MLP, Layer, Module, Neuron, check_state
+from .module import MLP, Layer, Module, Neuron
 
 FORMAT = "valuegrad.nets"
 VERSION = 1
@@ -153,11 +153,7 @@ def from_dict(doc: Any) -> tuple[Module, dict[str, Any]]:
     doc = _check_document(doc)
     config = doc["model"]
     model = _BUILDERS[config["type"]](config)
-    # Check the parameters against the names the architecture has, before assigning any.
-    named = model.named_parameters()
-    values = check_state(doc["parameters"], [name for name, _ in named])
-    for (_, p), x in zip(named, values):
-        p.data = x
+    model.load_state_dict(doc["parameters"])  # checks every value before assigning any
     return model, doc.get("metadata", {})
 
 

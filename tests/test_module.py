@@ -151,6 +151,33 @@ def test_scalar_input_for_one_input_models():
     assert m(0.5).data == m([0.5]).data == m.forward_floats(0.5)
 
 
+@pytest.mark.parametrize("x", [3.0, 3, Value(1.0)])
+def test_a_single_number_is_refused_by_models_with_several_inputs(x):
+    for model in (MLP(2, [3, 1]), Layer(2, 3), Neuron(3)):
+        message = rf"expected an input of length {model.nin}, got a single number"
+        with pytest.raises(ValueError, match=message):
+            model(x)
+        with pytest.raises(ValueError, match=message):
+            model.forward_floats(x)
+
+
+def test_forward_floats_raises_where_the_graph_overflows():
+    # Weights 1 on [1e308, 1e308]: the graph's add overflows; the float pass must not
+    # quietly return inf (linear) or nan (relu, which then predicted class 0).
+    for nouts in ([1], [1, 1], [2, 2]):
+        m = MLP(2, nouts)
+        for p in m.parameters():
+            p.data = 1.0
+        with pytest.raises(OverflowError):
+            m([1e308, 1e308])
+        with pytest.raises(OverflowError, match=r"neuron layers\.0\.neurons\.0: .* is inf"):
+            m.forward_floats([1e308, 1e308])
+    n = Neuron(2, nonlin=False)
+    n.w[0].data, n.w[1].data = 10.0, -10.0
+    with pytest.raises(OverflowError, match=r"Neuron\(2\): .* is nan"):
+        n.forward_floats([1e308, 1e308])  # 0 + inf = inf, then inf + -inf = nan
+
+
 def test_zero_grad_and_backward_reach_every_parameter():
     m = MLP(2, [4, 4, 1], activation="tanh")
     m([0.3, -0.4]).backward()
@@ -231,6 +258,10 @@ def test_state_dict_round_trip_and_untouched_on_error():
     del missing["layers.1.neurons.0.b"]
     with pytest.raises(ValueError, match="missing"):
         other.load_state_dict(missing)
+    huge = dict(state)
+    huge["layers.1.neurons.0.b"] = 10**400  # a valid JSON number that no float can hold
+    with pytest.raises(ValueError, match=r"'layers.1.neurons.0.b'.*401 digits"):
+        other.load_state_dict(huge)
     assert other.state_dict() == before
 
 
@@ -250,7 +281,16 @@ def test_custom_modules_find_their_parameters():
     assert m.num_parameters() == 3 + 9 + 1
     m.label_parameters()
     assert m.right.layers[0].neurons[0].w[0].label == "right.layers.0.neurons.0.w.0"
-    assert m([1.0, 1.0]).data == m([1.0, 1.0]).data
+    m.scale.data = 2.0
+
+    def relu_unit(n, xs):
+        return max(0.0, n.b.data + sum(w.data * x for w, x in zip(n.w, xs)))
+
+    left = relu_unit(m.left, [1.0, 1.0])
+    hidden = [relu_unit(n, [1.0, 1.0]) for n in m.right.layers[0].neurons]
+    (last,) = m.right.layers[1].neurons
+    right = last.b.data + sum(w.data * h for w, h in zip(last.w, hidden))
+    assert m([1.0, 1.0]).data == pytest.approx((left + right) * 2.0, rel=1e-12)
 
 
 def test_repr_is_readable():

@@ -144,6 +144,19 @@ def test_non_finite_numbers_are_rejected(tmp_path):
             nets.load(path)
 
 
+def test_a_huge_integer_is_a_value_error_naming_the_file_and_the_parameter(tmp_path):
+    path, doc = _saved(tmp_path)
+    doc["parameters"]["layers.0.neurons.0.w.0"] = 10**400
+    _write(path, doc)
+    target = _model()
+    before = target.state_dict()
+    for call in (nets.load, lambda p: nets.load_state(target, p)):
+        with pytest.raises(ValueError, match=r"'layers.0.neurons.0.w.0'.*too large") as info:
+            call(path)
+        assert str(path) in str(info.value)
+    assert target.state_dict() == before
+
+
 def test_binary_garbage_and_missing_file(tmp_path):
     path = tmp_path / "m.json"
     path.write_bytes(b"\xff\xfe\x00garbage")
