@@ -20,6 +20,7 @@ its inputs are drawn from and the kinks to keep away from.
 
 from __future__ import annotations
 
+import inspect
 import math
 from collections.abc import Callable
 from functools import lru_cache
@@ -83,7 +84,7 @@ def op(name: str, derivative: Callable[..., Any], *, arity: int | None = None) -
     """
 
     def wrap(forward: Callable[..., float]) -> Op:
-        n = arity if arity is not None else forward.__code__.co_argcount
+        n = arity if arity is not None else len(inspect.signature(forward).parameters)
         return Op(name, forward, derivative, arity=n, doc=forward.__doc__ or "")
 
     return wrap
@@ -131,6 +132,8 @@ def _power(x: Any, n: float) -> Any:
         return 1.0
     if n == 1:
         return x
+    if type(x) is float and type(n) is float:
+        return _pow_forward(x, n)  # its errors name the operation
     return x**n
 
 
@@ -138,8 +141,10 @@ def _fmt(x: float) -> str:
     return repr(float(x))
 
 
-def _overflow(name: str, expr: str) -> OverflowError:
-    return OverflowError(f"{name}: {expr} is too large for a float")
+def _overflow(name: str, expr: str, *inputs: float) -> ArithmeticError:
+    if all(_isfinite(x) for x in inputs):
+        return OverflowError(f"{name}: {expr} is too large for a float")
+    return ValueError(f"{name}: {expr} has a non-finite input (was .data set by hand?)")
 
 
 # --------------------------------------------------------------------------------------
@@ -150,21 +155,21 @@ def _add(a: float, b: float) -> float:
     r = a + b
     if _isfinite(r):
         return r
-    raise _overflow("add", f"{_fmt(a)} + {_fmt(b)}")
+    raise _overflow("add", f"{_fmt(a)} + {_fmt(b)}", a, b)
 
 
 def _sub(a: float, b: float) -> float:
     r = a - b
     if _isfinite(r):
         return r
-    raise _overflow("sub", f"{_fmt(a)} - {_fmt(b)}")
+    raise _overflow("sub", f"{_fmt(a)} - {_fmt(b)}", a, b)
 
 
 def _mul(a: float, b: float) -> float:
     r = a * b
     if _isfinite(r):
         return r
-    raise _overflow("mul", f"{_fmt(a)} * {_fmt(b)}")
+    raise _overflow("mul", f"{_fmt(a)} * {_fmt(b)}", a, b)
 
 
 def _div(a: float, b: float) -> float:
@@ -173,7 +178,7 @@ def _div(a: float, b: float) -> float:
     r = a / b
     if _isfinite(r):
         return r
-    raise _overflow("div", f"{_fmt(a)} / {_fmt(b)}")
+    raise _overflow("div", f"{_fmt(a)} / {_fmt(b)}", a, b)
 
 
 ADD = Op("+", _add, lambda a, b, out: (1.0, 1.0), arity=2, doc="a + b")
@@ -199,7 +204,7 @@ def _pow_forward(x: float, n: float) -> float:
         r = math.inf
     if _isfinite(r):
         return r
-    raise _overflow("pow", f"{_fmt(x)} ** {_fmt(n)}")
+    raise _overflow("pow", f"{_fmt(x)} ** {_fmt(n)}", x, n)
 
 
 @lru_cache(maxsize=256)
@@ -209,7 +214,7 @@ def power(n: float) -> Op:
     return Op(
         f"**{shown}",
         lambda x: _pow_forward(x, n),
-        lambda x, out: n * _power(x, n - 1),
+        lambda x, out: 0.0 if n == 0 else n * _power(x, n - 1.0),
         doc=f"x ** {shown}",
     )
 
@@ -217,10 +222,10 @@ def power(n: float) -> Op:
 def _powv_derivative(a: Any, b: Any, out: Any) -> tuple:
     base = number(a)
     if base > 0.0:
-        return b * a ** (b - 1.0), out * log(a)
+        return b * _power(a, b - 1.0), out * log(a)
     if base == 0.0 and number(b) > 0.0:
         # a^b is flat in b at a = 0 (it is 0 for every b > 0).
-        return b * a ** (b - 1.0), 0.0
+        return b * _power(a, b - 1.0), 0.0
     raise ValueError(
         f"pow: the derivative of a ** b with respect to b needs a > 0, got a = {_fmt(base)}"
     )
@@ -300,9 +305,19 @@ ABS = Op(
 def leaky_relu(negative_slope: float) -> Op:
     """The op x -> x (x > 0), negative_slope * x (x <= 0)."""
     s = negative_slope
+    name = "LeakyReLU" if s == 0.01 else f"LeakyReLU({s:g})"
+
+    def forward(x: float) -> float:
+        if x > 0.0:
+            return x
+        r = s * x
+        if _isfinite(r):
+            return r
+        raise _overflow(name, f"{s:g} * {_fmt(x)}", s, x)
+
     return Op(
-        "LeakyReLU" if s == 0.01 else f"LeakyReLU({s:g})",
-        lambda x: x if x > 0.0 else s * x,
+        name,
+        forward,
         lambda x, out: 1.0 if number(x) > 0.0 else s,
         doc=f"x if x > 0 else {s:g} x",
     )

@@ -113,8 +113,9 @@ class Value:
         n = _to_float(other, "**", reflected=True)
         if n is NotImplemented:
             return n
-        op = _ops.power(n)
-        return _node(op.forward(self.data), self, None, op)
+        if not _isfinite(n):
+            raise ValueError(f"**: the exponent must be a finite number, got {other!r}")
+        return _unary(self, _ops.power(n))
 
     def __rpow__(self, other: Any) -> Value:
         other = _lift(other, "**")
@@ -124,46 +125,47 @@ class Value:
         return self
 
     def __neg__(self) -> Value:
-        return _node(-self.data, self, None, _ops.NEG)
+        return _unary(self, _ops.NEG)
 
     def __abs__(self) -> Value:
-        return _node(abs(self.data), self, None, _ops.ABS)
+        return _unary(self, _ops.ABS)
 
     # ---- functions ---------------------------------------------------------------------
 
     def exp(self) -> Value:
         """e^x."""
-        return _node(_ops._exp(self.data), self, None, _ops.EXP)
+        return _unary(self, _ops.EXP)
 
     def log(self) -> Value:
         """Natural logarithm, for x > 0."""
-        return _node(_ops._log(self.data), self, None, _ops.LOG)
+        return _unary(self, _ops.LOG)
 
     def sqrt(self) -> Value:
         """Square root, for x >= 0."""
-        return _node(_ops._sqrt(self.data), self, None, _ops.SQRT)
+        return _unary(self, _ops.SQRT)
 
     def tanh(self) -> Value:
         """Hyperbolic tangent."""
-        return _node(_ops.TANH.forward(self.data), self, None, _ops.TANH)
+        return _unary(self, _ops.TANH)
 
     def sigmoid(self) -> Value:
         """Logistic function 1 / (1 + e^-x), computed without overflow."""
-        return _node(_ops._sigmoid(self.data), self, None, _ops.SIGMOID)
+        return _unary(self, _ops.SIGMOID)
 
     def softplus(self) -> Value:
         """ln(1 + e^x), computed without overflow; its derivative is sigmoid(x)."""
-        return _node(_ops._softplus(self.data), self, None, _ops.SOFTPLUS)
+        return _unary(self, _ops.SOFTPLUS)
 
     def relu(self) -> Value:
         """max(x, 0); the derivative at 0 is taken as 0."""
-        x = self.data
-        return _node(x if x > 0.0 else 0.0, self, None, _ops.RELU)
+        return _unary(self, _ops.RELU)
 
     def leaky_relu(self, negative_slope: float = 0.01) -> Value:
         """x for x > 0, else negative_slope * x; the derivative at 0 is negative_slope."""
-        op = _ops.leaky_relu(float(negative_slope))
-        return _node(op.forward(self.data), self, None, op)
+        slope = _to_float(negative_slope, "leaky_relu: negative_slope")
+        if not _isfinite(slope):
+            raise ValueError(f"leaky_relu: negative_slope must be finite, got {negative_slope!r}")
+        return _unary(self, _ops.leaky_relu(slope))
 
     def abs(self) -> Value:
         """|x|; the derivative at 0 is taken as 0."""
@@ -171,11 +173,11 @@ class Value:
 
     def sin(self) -> Value:
         """Sine."""
-        return _node(_ops.SIN.forward(self.data), self, None, _ops.SIN)
+        return _unary(self, _ops.SIN)
 
     def cos(self) -> Value:
         """Cosine."""
-        return _node(_ops.COS.forward(self.data), self, None, _ops.COS)
+        return _unary(self, _ops.COS)
 
     # ---- gradients ---------------------------------------------------------------------
 
@@ -227,6 +229,15 @@ def _node(data: float, a: Any, b: Any, op: Any) -> Value:
     return v
 
 
+def _unary(x: Value, op: Op) -> Value:
+    """``op`` applied to one Value.  A non-finite input can only come from ``.data`` set
+    by hand (a diverging update, say); refuse it rather than pass a NaN on."""
+    d = x.data
+    if not _isfinite(d):
+        raise ValueError(f"{op}: the input is {d!r} (was .data set to a non-finite number?)")
+    return _node(op.forward(d), x, None, op)
+
+
 def apply(op: Op, inputs: tuple[Value, ...]) -> Value:
     """Apply an :class:`~autograd.ops.Op` to Values (the path user-defined ops take)."""
     data = op.forward(*[x.data for x in inputs])
@@ -244,7 +255,12 @@ def _to_float(x: Any, where: str, reflected: bool = False) -> Any:
     get ``NotImplemented`` instead, so that Python tries their reflected method.
     """
     if isinstance(x, _Real):
-        return float(x)
+        try:
+            return float(x)
+        except OverflowError:
+            text = str(x)
+            shown = text if len(text) <= 24 else f"{text[:12]}...({len(text)} digits)"
+            raise OverflowError(f"{where}: {shown} is too large for a float") from None
     if reflected and hasattr(type(x), "__array_ufunc__"):
         return NotImplemented
     what = "a Value" if isinstance(x, Value) else f"{x!r} (of type {type(x).__name__})"
@@ -256,7 +272,7 @@ def _lift(x: Any, where: str) -> Any:
     t = type(x)
     if t is float:
         f = x
-    elif t is int:
+    elif t is int and -(2**53) <= x <= 2**53:  # exactly representable, cannot overflow
         f = float(x)
     else:
         f = _to_float(x, where, reflected=True)

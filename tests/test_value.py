@@ -268,6 +268,8 @@ def test_ops_with_more_than_two_inputs(x, y, z):
     assert (a.grad, b.grad, c.grad) == pytest.approx((2 * x * y + z, x * x, x))
     ga, gb, gc = grad(out, [a, b, c], create_graph=True)
     assert grad(ga, [a, b, c]) == pytest.approx([2 * y, 2 * x, 1.0])
+    assert grad(gb, [a, b, c]) == pytest.approx([2 * x, 0.0, 0.0])
+    assert grad(gc, [a, b, c]) == pytest.approx([1.0, 0.0, 0.0])
     assert gradcheck(lambda p, q, r: fma(p, q, r).tanh(), [x, y, z])
 
 
@@ -281,3 +283,60 @@ def test_children_given_by_hand_keep_their_order():
 def test_unary_plus_is_the_value_itself():
     x = Value(2.0)
     assert +x is x
+
+
+@pytest.mark.parametrize(
+    "make, error, message",
+    [
+        (lambda: Value(-1.0).leaky_relu(math.nan), ValueError, "negative_slope must be finite"),
+        (lambda: Value(-1e10).leaky_relu(1e300), OverflowError, r"LeakyReLU\(1e\+300\)"),
+        (lambda: Value(-1.0).leaky_relu("a"), TypeError, "leaky_relu: negative_slope"),
+        (lambda: Value(2.0) ** math.nan, ValueError, r"\*\*: the exponent must be a finite"),
+        (lambda: Value(2.0) ** math.inf, ValueError, r"\*\*: the exponent must be a finite"),
+        (lambda: Value(10**400), OverflowError, r"Value: 100000000000\.\.\.\(401 digits\)"),
+        (lambda: Value(1.0) + 10**400, OverflowError, r"\+: 1000"),
+        (
+            lambda: grad(Value(0.0) ** 0.5, [Value(0.0)]),
+            ZeroDivisionError,
+            r"pow: .* 0.0 \*\* -0.5",
+        ),
+    ],
+)
+def test_bad_parameters_of_ops(make, error, message):
+    with pytest.raises(error, match=message):
+        make()
+
+
+def test_derivative_of_x_to_the_zero_is_zero_everywhere():
+    x = Value(0.0)
+    assert grad(x**0, [x]) == [0.0]
+    (g,) = grad(x**0, [x], create_graph=True)
+    assert g.data == 0.0
+    a, b = Value(0.0), Value(1.0)
+    assert grad(a**b, [a]) == [1.0]  # b * a ** (b - 1) = 1 * 0 ** 0
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
+@pytest.mark.parametrize(
+    "use",
+    [
+        lambda v: v.tanh(),
+        lambda v: v.relu(),
+        lambda v: v.exp(),
+        lambda v: -v,
+        lambda v: v * 2,
+        lambda v: v + 1,
+        lambda v: v**2,
+        lambda v: v.log(),
+    ],
+)
+def test_data_set_to_a_non_finite_number_by_hand_is_refused(bad, use):
+    v = Value(1.0)
+    v.data = bad  # as a diverging `p.data -= lr * p.grad` can do
+    with pytest.raises(ValueError, match="non-finite"):
+        use(v)
+
+
+def test_op_decorator_accepts_builtins():
+    erf = op("erf", derivative=lambda x, out: 2 / math.sqrt(math.pi) * math.exp(-x * x))(math.erf)
+    assert erf.arity == 1 and erf(Value(0.5)).data == math.erf(0.5)
