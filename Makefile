@@ -8,7 +8,7 @@ EXTRAS ?= dev
 STAMP  := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
 comma  := ,
 
-.PHONY: demo test bench lint format setup graphviz clean
+.PHONY: demo test bench lab lint format setup graphviz clean
 
 demo: setup
 	$(PY) -m nets train
@@ -18,6 +18,10 @@ test: setup
 
 bench: setup
 	$(PY) benchmarks/bench.py
+
+lab: setup
+	$(PY) -m pip install --quiet jupyterlab
+	$(VENV)/bin/jupyter lab notebooks
 
 lint: setup
 	$(VENV)/bin/ruff check .
