@@ -110,7 +110,9 @@ def grad(output: Value, inputs: Any, create_graph: bool = False) -> list:
 
     Floats by default.  With ``create_graph=True`` the results are Values built from the
     derivative rules, so they can be differentiated again (second and higher orders).
-    An input that ``output`` does not depend on gets 0.
+    An input that ``output`` does not depend on gets 0.  With ``create_graph=True`` two
+    inputs may share one gradient Value (x and y in x + y both get the seed 1): treat
+    the results as read-only.
     """
     if type(output) is not Value:
         raise TypeError(f"grad: output must be a Value, got {type(output).__name__}")
