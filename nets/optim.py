@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 from autograd import Value
 
@@ -63,8 +63,30 @@ def _check_rate(lr: Any, where: str) -> None:
         raise ValueError(f"{where}: lr must be a non-negative number or a schedule, got {lr!r}")
 
 
+def _check_weight_decay(weight_decay: Any, where: str) -> float:
+    wd = weight_decay
+    if type(wd) is bool or not isinstance(wd, (int, float)) or not math.isfinite(wd) or wd < 0:
+        raise ValueError(f"{where}: weight_decay must be a finite number >= 0, got {wd!r}")
+    return float(wd)
+
+
+def _first_bad(xs: list[float]) -> int | None:
+    """The index of the first non-finite number in ``xs``, or None if all are finite."""
+    if all(map(_isfinite, xs)):
+        return None
+    return next(i for i, x in enumerate(xs) if not _isfinite(x))
+
+
 class Optimizer:
-    """Base class: holds the parameters, the rate (or schedule) and the step count."""
+    """Base class: holds the parameters, the rate (or schedule) and the step count.
+
+    A subclass computes one step in :meth:`_propose` without changing anything; ``step``
+    checks the result and only then commits it, so a failed step leaves the parameters,
+    the optimizer's running state and its step count exactly as they were.
+    """
+
+    _state_names: ClassVar[dict[str, str]] = {}
+    """The running state a subclass keeps (attribute -> what to call it in errors)."""
 
     def __init__(self, params: Any, lr: float | Schedule) -> None:
         where = type(self).__name__
@@ -75,8 +97,22 @@ class Optimizer:
 
     @property
     def current_lr(self) -> float:
-        """The rate the next ``step()`` will use."""
-        return float(self.lr(self.steps)) if callable(self.lr) else float(self.lr)
+        """The rate the next ``step()`` will use (a schedule's result is checked)."""
+        if not callable(self.lr):
+            return float(self.lr)
+        k = self.steps
+        raw = self.lr(k)
+        try:
+            rate = float(raw)
+        except (TypeError, ValueError):
+            rate = math.nan
+        if not _isfinite(rate) or rate < 0.0:
+            name = getattr(self.lr, "__qualname__", repr(self.lr))
+            raise ValueError(
+                f"{type(self).__name__}: the schedule {name} gave {raw!r:.60} for step {k}; "
+                "a learning rate must be a finite number >= 0"
+            )
+        return rate
 
     def zero_grad(self) -> None:
         """Set every parameter's ``.grad`` to 0."""
@@ -84,22 +120,40 @@ class Optimizer:
             p.grad = 0.0
 
     def step(self) -> None:
-        """Update every parameter from its ``.grad``.
+        """Update every parameter from its ``.grad``: all of them, or none.
 
-        Raises OverflowError, naming a parameter, when an update leaves it infinite or
-        NaN (the usual sign of a learning rate that is too large).
+        Raises OverflowError, naming a parameter, when the update would leave it (or the
+        optimizer's running state for it) infinite or NaN: the usual sign of a learning
+        rate that is too large.  Nothing is changed then.
         """
-        self._update(self.current_lr)
+        new, state = self._propose(self.current_lr)
+        i = _first_bad(new)
+        if i is not None:
+            raise self._diverged(i, f"make parameter{self._label(i)} {new[i]!r}")
+        for attr, values in state.items():
+            i = _first_bad(values)
+            if i is not None:
+                what = f"the {self._state_names.get(attr, attr)} of parameter{self._label(i)}"
+                raise self._diverged(i, f"make {what} {values[i]!r}")
+        for p, x in zip(self.params, new):
+            p.data = x
+        for attr, values in state.items():
+            setattr(self, attr, values)
         self.steps += 1
-        for p in self.params:
-            if not _isfinite(p.data):
-                name = f" {p.label!r}" if p.label else ""
-                raise OverflowError(
-                    f"{type(self).__name__}: step {self.steps} made parameter{name} "
-                    f"{p.data} (grad {p.grad}); the learning rate is probably too large"
-                )
 
-    def _update(self, lr: float) -> None:
+    def _label(self, i: int) -> str:
+        label = self.params[i].label
+        return f" {label!r}" if label else f" {i}"
+
+    def _diverged(self, i: int, what: str) -> OverflowError:
+        return OverflowError(
+            f"{type(self).__name__}: step {self.steps + 1} would {what} (grad "
+            f"{self.params[i].grad!r}); the learning rate is probably too large. "
+            "Nothing was changed."
+        )
+
+    def _propose(self, lr: float) -> tuple[list[float], dict[str, list[float]]]:
+        """The parameters' new values and the new running state, changing nothing."""
         raise NotImplementedError
 
 
@@ -109,6 +163,8 @@ class SGD(Optimizer):
     g = grad + weight_decay * p;  v = momentum * v + g (v = g at the first step);
     p -= lr * v.  With the defaults this is micrograd's update p -= lr * grad.
     """
+
+    _state_names: ClassVar[dict[str, str]] = {"_velocity": "velocity"}
 
     def __init__(
         self,
@@ -120,26 +176,19 @@ class SGD(Optimizer):
         super().__init__(params, lr)
         if not 0.0 <= momentum < 1.0:
             raise ValueError(f"SGD: momentum must lie in [0, 1), got {momentum!r}")
-        if weight_decay < 0.0:
-            raise ValueError(f"SGD: weight_decay must be non-negative, got {weight_decay!r}")
         self.momentum = momentum
-        self.weight_decay = weight_decay
+        self.weight_decay = _check_weight_decay(weight_decay, "SGD")
         self._velocity: list[float] | None = None
 
-    def _update(self, lr: float) -> None:
+    def _propose(self, lr: float) -> tuple[list[float], dict[str, list[float]]]:
         wd, mu = self.weight_decay, self.momentum
+        ps = self.params
+        grads = [p.grad + wd * p.data for p in ps] if wd else [p.grad for p in ps]
         if mu == 0.0:
-            for p in self.params:
-                p.data -= lr * (p.grad + wd * p.data if wd else p.grad)
-            return
-        first = self._velocity is None
-        vel = [0.0] * len(self.params) if first else self._velocity
-        for i, p in enumerate(self.params):
-            g = p.grad + wd * p.data if wd else p.grad
-            v = g if first else mu * vel[i] + g
-            vel[i] = v
-            p.data -= lr * v
-        self._velocity = vel
+            return [p.data - lr * g for p, g in zip(ps, grads)], {}
+        old = self._velocity
+        vel = grads if old is None else [mu * v + g for v, g in zip(old, grads)]
+        return [p.data - lr * v for p, v in zip(ps, vel)], {"_velocity": vel}
 
 
 class Adam(Optimizer):
@@ -149,6 +198,8 @@ class Adam(Optimizer):
     p -= lr * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps).
     ``weight_decay`` adds weight_decay * p to g (L2, as in PyTorch's Adam).
     """
+
+    _state_names: ClassVar[dict[str, str]] = {"_m": "first moment m", "_v": "second moment v"}
 
     def __init__(
         self,
@@ -162,24 +213,28 @@ class Adam(Optimizer):
         b1, b2 = betas
         if not (0.0 <= b1 < 1.0 and 0.0 <= b2 < 1.0):
             raise ValueError(f"Adam: betas must lie in [0, 1), got {betas!r}")
-        if eps <= 0.0:
-            raise ValueError(f"Adam: eps must be positive, got {eps!r}")
+        if not 0.0 < eps < math.inf:
+            raise ValueError(f"Adam: eps must be a positive finite number, got {eps!r}")
         self.betas = (float(b1), float(b2))
         self.eps = float(eps)
-        self.weight_decay = weight_decay
+        self.weight_decay = _check_weight_decay(weight_decay, "Adam")
         n = len(self.params)
         self._m = [0.0] * n
         self._v = [0.0] * n
 
-    def _update(self, lr: float) -> None:
+    def _propose(self, lr: float) -> tuple[list[float], dict[str, list[float]]]:
         b1, b2 = self.betas
         t = self.steps + 1
         # Folding both bias corrections into the rate saves two divisions per parameter.
         step = lr * math.sqrt(1.0 - b2**t) / (1.0 - b1**t)
         eps = self.eps * math.sqrt(1.0 - b2**t)
-        m, v, wd = self._m, self._v, self.weight_decay
-        for i, p in enumerate(self.params):
+        wd, sqrt = self.weight_decay, math.sqrt
+        new, ms, vs = [], [], []
+        for p, m, v in zip(self.params, self._m, self._v):
             g = p.grad + wd * p.data if wd else p.grad
-            mi = m[i] = b1 * m[i] + (1.0 - b1) * g
-            vi = v[i] = b2 * v[i] + (1.0 - b2) * g * g
-            p.data -= step * mi / (math.sqrt(vi) + eps)
+            m = b1 * m + (1.0 - b1) * g
+            v = b2 * v + (1.0 - b2) * g * g
+            new.append(p.data - step * m / (sqrt(v) + eps))
+            ms.append(m)
+            vs.append(v)
+        return new, {"_m": ms, "_v": vs}

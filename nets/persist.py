@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
 import tempfile
 from itertools import pairwise
@@ -40,11 +41,16 @@ def to_dict(model: Module, metadata: dict[str, Any] | None = None) -> dict[str, 
             f"save: can only describe Neuron, Layer and MLP models, got {type(model).__name__}; "
             "for other modules store model.state_dict() and rebuild the module yourself"
         )
+    state = model.state_dict()
+    for name, x in state.items():
+        # JSON has no inf or nan, and a file holding them could not be loaded back.
+        if not math.isfinite(x):
+            raise ValueError(f"save: parameter {name!r} is {x!r}; only finite numbers are saved")
     doc: dict[str, Any] = {
         "format": FORMAT,
         "version": VERSION,
         "model": config(),
-        "parameters": model.state_dict(),
+        "parameters": state,
     }
     if metadata:
         doc["metadata"] = metadata

@@ -117,6 +117,26 @@ def test_bad_arguments():
         optim.Adam(ps, eps=0.0)
 
 
+@pytest.mark.parametrize("wd", [-0.1, float("nan"), float("inf"), "0.1", None])
+def test_weight_decay_is_checked_up_front(wd):
+    for make in (optim.SGD, optim.Adam):
+        with pytest.raises(ValueError, match=r"weight_decay must be a finite number >= 0"):
+            make(_params(1.0), lr=0.1, weight_decay=wd)
+
+
+@pytest.mark.parametrize("rate", [float("nan"), -0.5, float("inf"), "fast"])
+def test_a_schedule_giving_a_bad_rate_is_refused_before_any_change(rate):
+    for make in (optim.SGD, optim.Adam):
+        (p,) = ps = _params(1.0)
+        p.grad = 0.5
+        opt = make(ps, lr=lambda k: 0.1 if k == 0 else rate)
+        opt.step()
+        after_one = p.data
+        with pytest.raises(ValueError, match=r"schedule .* for step 1; a learning rate must"):
+            opt.step()
+        assert p.data == after_one and opt.steps == 1
+
+
 def test_divergence_is_reported_with_the_parameter_name():
     (p,) = ps = _params(1e300)
     p.label = "w"
@@ -124,3 +144,34 @@ def test_divergence_is_reported_with_the_parameter_name():
     opt = optim.SGD(ps, lr=1e10)
     with pytest.raises(OverflowError, match=r"'w'.*learning rate"):
         opt.step()
+
+
+def test_a_failed_sgd_step_changes_nothing():
+    # The first parameter's update is fine, the second's overflows: neither may move.
+    ps = _params(0.0, 1e300)
+    ps[0].grad, ps[1].grad = 1.0, -1e300
+    opt = optim.SGD(ps, lr=1e10, momentum=0.9)
+    with pytest.raises(OverflowError, match=r"step 1 would make parameter 1 inf.*Nothing"):
+        opt.step()
+    assert [p.data for p in ps] == [0.0, 1e300]
+    assert opt.steps == 0 and opt._velocity is None
+    ps[1].grad = 0.0  # the optimizer is not poisoned: a sane step works as if first
+    opt.step()
+    assert [p.data for p in ps] == [-1e10, 1e300] and opt._velocity == [1.0, 0.0]
+
+
+def test_a_failed_adam_step_leaves_parameters_and_moments_untouched():
+    ps = _params(0.5, -0.5)
+    ps[0].label = "a"
+    opt = optim.Adam(ps, lr=0.1)
+    ps[0].grad, ps[1].grad = 0.2, 0.3
+    opt.step()
+    before = ([p.data for p in ps], list(opt._m), list(opt._v), opt.steps)
+    ps[0].grad = 1e200  # g * g overflows the second moment
+    with pytest.raises(OverflowError, match=r"second moment v of parameter 'a' inf"):
+        opt.step()
+    assert ([p.data for p in ps], opt._m, opt._v, opt.steps) == before
+    ps[0].grad = float("nan")
+    with pytest.raises(OverflowError, match=r"parameter 'a' nan \(grad nan\)"):
+        opt.step()
+    assert ([p.data for p in ps], opt._m, opt._v, opt.steps) == before

@@ -77,6 +77,16 @@ def test_save_refuses_what_it_cannot_describe(tmp_path):
     assert not (tmp_path / "m.json").exists()
 
 
+@pytest.mark.parametrize("bad", [float("nan"), float("inf")])
+def test_save_names_a_non_finite_parameter(tmp_path, bad):
+    m = _model()
+    m.layers[1].neurons[0].b.data = bad
+    with pytest.raises(ValueError, match=rf"parameter 'layers.1.neurons.0.b' is {bad!r}") as info:
+        nets.save(m, tmp_path / "m.json")
+    assert "metadata" not in str(info.value)
+    assert not (tmp_path / "m.json").exists()
+
+
 def _saved(tmp_path):
     path = tmp_path / "m.json"
     nets.save(_model(), path)
