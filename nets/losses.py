@@ -1,12 +1,14 @@
 """Loss functions: each turns predictions and targets into one Value to minimise.
 
 The list losses return the mean over the list, computed as sum * (1 / n) as micrograd's
-demo does (so its numbers come out identical).  Targets are plain numbers.
+demo does (so its numbers come out identical).  Targets are plain numbers.  A single
+prediction with a single target is taken as a list of one: ``mse(p, t)`` is (p - t)^2.
 """
 
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -20,7 +22,10 @@ _LOG_FLOOR = -100.0
 _P_FLOOR = math.exp(_LOG_FLOOR)
 
 
-def _pair(preds: Sequence[Any], targets: Sequence[Any], where: str) -> list[Value]:
+def _pair(
+    preds: Sequence[Any], targets: Sequence[Any], where: str
+) -> tuple[list[Value], Sequence[Any]]:
+    """The predictions as Values and the targets, both as lists of the same length."""
     if isinstance(preds, (Value, int, float)):
         preds = [preds]
     if isinstance(targets, (Value, int, float)):
@@ -32,7 +37,7 @@ def _pair(preds: Sequence[Any], targets: Sequence[Any], where: str) -> list[Valu
         )
     if len(preds) == 0:
         raise ValueError(f"{where}: the lists are empty; the mean of nothing is undefined")
-    return [p if type(p) is Value else Value(p) for p in preds]
+    return [p if type(p) is Value else Value(p) for p in preds], targets
 
 
 def _target(t: Any) -> float:
@@ -46,8 +51,8 @@ def mean(terms: Sequence[Value]) -> Value:
 
 def mse(preds: Sequence[Any], targets: Sequence[Any]) -> Value:
     """Mean squared error: (1/n) sum_i (p_i - t_i)^2."""
-    ps = _pair(preds, targets, "mse")
-    return mean([(p - t) ** 2 for p, t in zip(ps, targets)])
+    ps, ts = _pair(preds, targets, "mse")
+    return mean([(p - t) ** 2 for p, t in zip(ps, ts)])
 
 
 def binary_cross_entropy(probs: Sequence[Any], targets: Sequence[Any]) -> Value:
@@ -57,9 +62,9 @@ def binary_cross_entropy(probs: Sequence[Any], targets: Sequence[Any]) -> Value:
     term whose weight t_i or 1 - t_i is 0 is skipped.  Prefer
     :func:`binary_cross_entropy_with_logits` on raw scores: it never saturates.
     """
-    ps = _pair(probs, targets, "binary_cross_entropy")
+    ps, ts = _pair(probs, targets, "binary_cross_entropy")
     terms = []
-    for p, t in zip(ps, targets):
+    for p, t in zip(ps, ts):
         t = _target(t)
         if not 0.0 <= t <= 1.0:
             raise ValueError(f"binary_cross_entropy: targets must lie in [0, 1], got {t!r}")
@@ -84,9 +89,9 @@ def binary_cross_entropy_with_logits(logits: Sequence[Any], targets: Sequence[An
     The same loss as ``binary_cross_entropy([sigmoid(z) ...], t)``, exact and finite for
     any finite logits, with the gradient sigmoid(z) - t.
     """
-    zs = _pair(logits, targets, "binary_cross_entropy_with_logits")
+    zs, ts = _pair(logits, targets, "binary_cross_entropy_with_logits")
     terms = []
-    for z, t in zip(zs, targets):
+    for z, t in zip(zs, ts):
         t = _target(t)
         terms.append(z.softplus() - t * z if t != 0.0 else z.softplus())
     return mean(terms)
@@ -94,9 +99,9 @@ def binary_cross_entropy_with_logits(logits: Sequence[Any], targets: Sequence[An
 
 def hinge(scores: Sequence[Any], targets: Sequence[Any]) -> Value:
     """Hinge loss (SVM): (1/n) sum_i max(0, 1 - t_i s_i), for labels t_i in {-1, +1}."""
-    ss = _pair(scores, targets, "hinge")
+    ss, ts = _pair(scores, targets, "hinge")
     terms = []
-    for s, t in zip(ss, targets):
+    for s, t in zip(ss, ts):
         t = _target(t)
         if t not in (-1.0, 1.0):
             raise ValueError(f"hinge: labels must be -1 or +1, got {t!r}")
@@ -107,15 +112,19 @@ def hinge(scores: Sequence[Any], targets: Sequence[Any]) -> Value:
 def cross_entropy(logits: Sequence[Any], target_index: int) -> Value:
     """-log softmax(z)[k] = log sum_j e^(z_j - m) - (z_k - m), with m = max z.
 
-    For one sample with class index k.  Finite for any finite logits (logits of +-1000
-    included), and its gradient with respect to z is exactly softmax(z) - one_hot(k).
+    For one sample with class index k: any integer type (numpy's included), never a bool
+    or a float such as 1.0.  Finite for any finite logits (logits of +-1000 included), and
+    its gradient with respect to z is exactly softmax(z) - one_hot(k).
     """
     zs = as_values(logits, "cross_entropy")
-    k = target_index
-    if type(k) is bool or not isinstance(k, int) or not 0 <= k < len(zs):
+    try:
+        k = operator.index(target_index) if not isinstance(target_index, bool) else -1
+    except TypeError:
+        k = -1
+    if not 0 <= k < len(zs):
         raise ValueError(
             f"cross_entropy: target_index must be an integer in [0, {len(zs) - 1}] "
-            f"for {len(zs)} logits, got {k!r}"
+            f"for {len(zs)} logits, got {target_index!r}"
         )
     m, shifted, lse = shifted_logsumexp(zs)
     zk = shifted[k]
@@ -128,9 +137,9 @@ def mean_cross_entropy(batch_logits: Sequence[Sequence[Any]], targets: Sequence[
         raise ValueError(
             f"mean_cross_entropy: got {len(batch_logits)} samples but {len(targets)} targets"
         )
-    if not targets:
+    if len(targets) == 0:
         raise ValueError("mean_cross_entropy: the batch is empty")
-    return mean([cross_entropy(z, int(k)) for z, k in zip(batch_logits, targets)])
+    return mean([cross_entropy(z, k) for z, k in zip(batch_logits, targets)])
 
 
 def l2(params: Any, alpha: float = 1e-4) -> Value:

@@ -134,3 +134,27 @@ def test_length_mismatch_and_empty_lists():
         losses.mse([1.0, 2.0], [1.0, 2.0, 3.0])
     with pytest.raises(ValueError, match="empty"):
         losses.hinge([], [])
+
+
+def test_a_single_prediction_and_target_is_a_list_of_one():
+    assert losses.mse(Value(0.5), 1.0).data == 0.25
+    assert losses.hinge(Value(0.5), -1).data == 1.5
+    assert losses.binary_cross_entropy(0.25, 0).data == pytest.approx(-math.log(0.75))
+    z = Value(0.3)
+    want = losses.binary_cross_entropy_with_logits([z], [1]).data
+    assert losses.binary_cross_entropy_with_logits(z, 1).data == want
+
+
+def test_class_labels_are_integers_of_any_integer_type():
+    np = pytest.importorskip("numpy")
+    zs = [1.0, 2.0, 0.5]
+    want = losses.cross_entropy(zs, 1).data
+    assert losses.cross_entropy(zs, np.int64(1)).data == want
+    labels = np.argmax([[0.0, 1.0, 0.0], [0.0, 0.0, 1.0]], axis=1)  # numpy integers
+    got = losses.mean_cross_entropy([zs, zs], labels).data
+    assert got == pytest.approx((want + losses.cross_entropy(zs, 2).data) / 2)
+    for bad in (1.7, 1.0, True, np.bool_(True), "1"):
+        with pytest.raises(ValueError, match=r"target_index must be an integer"):
+            losses.cross_entropy(zs, bad)
+        with pytest.raises(ValueError, match=r"target_index must be an integer"):
+            losses.mean_cross_entropy([zs], [bad])
