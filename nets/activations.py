@@ -7,11 +7,10 @@ same numbers.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
-from autograd import Value
+from autograd import Value, ops
 
 # exp(x) is exactly 0.0 in double precision below about -745.13: terms shifted this far
 # below the largest logit contribute nothing, so they need no node at all.
@@ -20,22 +19,6 @@ _EXP_UNDERFLOW = -746.0
 
 def _identity(x: Any) -> Any:
     return x
-
-
-def _relu(x: float) -> float:
-    return x if x > 0.0 else 0.0
-
-
-def _leaky_relu(x: float) -> float:
-    return x if x > 0.0 else 0.01 * x
-
-
-def _sigmoid(x: float) -> float:
-    # Two forms, so that exp only ever sees a non-positive argument and cannot overflow.
-    if x >= 0.0:
-        return 1.0 / (1.0 + math.exp(-x))
-    e = math.exp(x)
-    return e / (1.0 + e)
 
 
 class Activation(NamedTuple):
@@ -49,10 +32,12 @@ class Activation(NamedTuple):
 ACTIVATIONS: dict[str, Activation] = {
     a.name: a
     for a in (
-        Activation("relu", Value.relu, _relu),
-        Activation("tanh", Value.tanh, math.tanh),
-        Activation("sigmoid", Value.sigmoid, _sigmoid),
-        Activation("leaky_relu", Value.leaky_relu, _leaky_relu),
+        # The float forms are the engine's own forward functions, so that both forms
+        # give the same bits by construction.
+        Activation("relu", Value.relu, ops.RELU.forward),
+        Activation("tanh", Value.tanh, ops.TANH.forward),
+        Activation("sigmoid", Value.sigmoid, ops.SIGMOID.forward),
+        Activation("leaky_relu", Value.leaky_relu, ops.leaky_relu(0.01).forward),
         Activation("linear", _identity, _identity),
     )
 }
@@ -79,6 +64,20 @@ def as_values(logits: Sequence[Any], where: str) -> list[Value]:
     return [z if type(z) is Value else Value(z) for z in logits]
 
 
+def _shifted_exps(zs: list[Value]) -> tuple[float, list[Value | None], list[Value | None], Value]:
+    """m = max z, the shifted logits z_i - m, their exps e^(z_i - m), and the sum of those.
+
+    Entries whose exp underflows to exactly 0 are None in both lists: they contribute
+    nothing, and z_i - m might not even be a finite float.
+    """
+    m = max(z.data for z in zs)
+    shifted: list[Value | None] = [z - m if z.data - m > _EXP_UNDERFLOW else None for z in zs]
+    exps = [s.exp() if s is not None else None for s in shifted]
+    live = [e for e in exps if e is not None]
+    # At least one term is exp(0) = 1, so the sum is >= 1.
+    return m, shifted, exps, sum(live[1:], live[0])
+
+
 def shifted_logsumexp(zs: list[Value]) -> tuple[float, list[Value | None], Value]:
     """m = max z, the shifted logits z_i - m, and log sum_j e^(z_j - m).
 
@@ -87,11 +86,8 @@ def shifted_logsumexp(zs: list[Value]) -> tuple[float, list[Value | None], Value
     Entries whose exp underflows to exactly 0 are None (they contribute nothing, and
     z_i - m might not even be a finite float): build them only where needed.
     """
-    m = max(z.data for z in zs)
-    shifted: list[Value | None] = [z - m if z.data - m > _EXP_UNDERFLOW else None for z in zs]
-    exps = [s.exp() for s in shifted if s is not None]
-    # At least one term is exp(0) = 1, so the sum is >= 1 and its log is safe.
-    return m, shifted, sum(exps[1:], exps[0]).log()
+    m, shifted, _, total = _shifted_exps(zs)
+    return m, shifted, total.log()  # the sum is >= 1: its log is safe
 
 
 def softmax(logits: Sequence[Any]) -> list[Value]:
@@ -99,11 +95,7 @@ def softmax(logits: Sequence[Any]) -> list[Value]:
 
     Stable for any finite logits: no exp ever overflows.  Returns one Value per logit.
     """
-    zs = as_values(logits, "softmax")
-    m = max(z.data for z in zs)
-    exps = [(z - m).exp() if z.data - m > _EXP_UNDERFLOW else None for z in zs]
-    live = [e for e in exps if e is not None]
-    total = sum(live[1:], live[0])
+    _, _, exps, total = _shifted_exps(as_values(logits, "softmax"))
     # An underflowed entry is 0 with a zero derivative, exactly as the full formula gives.
     return [e / total if e is not None else Value(0.0) for e in exps]
 

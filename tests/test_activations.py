@@ -28,6 +28,21 @@ def test_float_form_matches_value_form(name):
         assert a.on_float(x) == pytest.approx(a.on_value(Value(x)).data, abs=1e-15)
 
 
+def test_float_forms_are_the_engines_forward_functions():
+    from autograd import ops
+
+    assert ACTIVATIONS["relu"].on_float is ops.RELU.forward
+    assert ACTIVATIONS["sigmoid"].on_float is ops.SIGMOID.forward
+    assert ACTIVATIONS["leaky_relu"].on_float is ops.leaky_relu(0.01).forward
+    assert ACTIVATIONS["tanh"].on_float is ops.TANH.forward
+
+
+@given(st.sampled_from(sorted(ACTIVATIONS)), st.floats(-1e3, 1e3))
+def test_float_and_value_forms_agree_bit_for_bit(name, x):
+    a = ACTIVATIONS[name]
+    assert a.on_float(x) == a.on_value(Value(x)).data
+
+
 @given(finite_logits)
 def test_softmax_is_a_distribution(zs):
     ps = [p.data for p in softmax(zs)]
@@ -64,6 +79,14 @@ def test_softmax_gradient_matches_finite_differences():
         return log_softmax([a, b, c])[1]
 
     assert gradcheck(g, [0.3, -1.2, 2.0])
+
+
+@given(finite_logits)
+def test_softmax_and_log_softmax_share_their_sum(zs):
+    # Both come from one shifted sum of exps: log softmax is exactly the log of its
+    # denominator subtracted, so exp(log_softmax) matches softmax to rounding.
+    for p, lp in zip(softmax(zs), log_softmax(zs)):
+        assert p.data == pytest.approx(math.exp(lp.data), rel=1e-12, abs=1e-300)
 
 
 def test_softmax_backward_at_extreme_logits():
