@@ -25,7 +25,16 @@ from .activations import ACTIVATIONS, softmax
 from .module import MLP
 from .optim import SGD, Adam, linear_decay
 from .persist import atomic_write, read, save
-from .train import LOSSES, confusion_matrix, fit, label_of, predict, predict_scores
+from .train import (
+    LOSSES,
+    accuracy,
+    confusion_matrix,
+    fit,
+    label_of,
+    num_batches,
+    predict,
+    predict_scores,
+)
 
 TOY = ("moons", "circles", "spirals")
 
@@ -89,6 +98,7 @@ _count = _checked(int, lambda n: n >= 0, "an integer >= 0")
 _positive_float = _checked(float, lambda x: 0 < x < math.inf, "a positive number")
 _non_negative_float = _checked(float, lambda x: 0 <= x < math.inf, "a number >= 0")
 _fraction = _checked(float, lambda x: 0 < x < 1, "a fraction in (0, 1)")
+_finite_float = _checked(float, math.isfinite, "a finite number")
 
 
 def _hidden(values: list[str]) -> list[int]:
@@ -169,7 +179,7 @@ def build_parser() -> argparse.ArgumentParser:
         "(raw features: a standardisation saved with the model is applied).",
     )
     p.add_argument("model", type=Path, metavar="MODEL.json")
-    p.add_argument("features", nargs="+", type=float, metavar="X")
+    p.add_argument("features", nargs="+", type=_finite_float, metavar="X")
     return parser
 
 
@@ -229,23 +239,26 @@ def _train(args: argparse.Namespace) -> int:
 
     saved_state = random.getstate()
     try:
-        return _run(args, r, X, y, out)
+        return _run(args, r, X, y, classes, out)
     finally:
         random.setstate(saved_state)  # main() may run inside another program
 
 
-def _run(args: argparse.Namespace, r: Recipe, X: list, y: list[int], out: Path) -> int:
+def _run(
+    args: argparse.Namespace, r: Recipe, X: list, y: list[int], classes: int, out: Path
+) -> int:
     X_train, X_test, y_train, y_test = D.train_test_split(X, y, args.test_size, seed=args.seed)
     scaler = D.Standardizer().fit(X_train) if r.standardize else None
     Xt = scaler.transform(X_train) if scaler else X_train
     Xv = scaler.transform(X_test) if scaler else X_test
-    classes = max(y) + 1
 
     random.seed(args.seed)
-    nouts = [*r.hidden, 1 if classes == 2 else classes]
+    # One score for two classes, except that cross-entropy needs one logit per class.
+    one_score = classes == 2 and args.loss != "cross_entropy"
+    nouts = [*r.hidden, 1 if one_score else classes]
     model = MLP(len(X[0]), nouts, activation=args.activation, init=r.init)
     batch = r.batch_size or None
-    steps = r.epochs * -(-len(Xt) // (batch or len(Xt)))
+    steps = r.epochs * num_batches(len(Xt), batch)
     # micrograd's schedule, stretched over the whole run: lr decays linearly to lr / 10.
     schedule = linear_decay(r.lr, r.lr / 10, steps)
     opt = SGD(model, lr=schedule) if r.optimizer == "sgd" else Adam(model, lr=schedule)
@@ -276,8 +289,8 @@ def _run(args: argparse.Namespace, r: Recipe, X: list, y: list[int], out: Path) 
         return 1
     seconds = time.perf_counter() - start
     pred_train, pred_test = predict(model, Xt), predict(model, Xv)
-    train_acc = sum(a == b for a, b in zip(pred_train, y_train)) / len(y_train)
-    test_acc = sum(a == b for a, b in zip(pred_test, y_test)) / len(y_test)
+    train_acc = accuracy(y_train, pred_train)
+    test_acc = accuracy(y_test, pred_test)
 
     metadata = {
         "dataset": args.dataset,
@@ -397,7 +410,10 @@ def _predict(args: argparse.Namespace) -> int:
             x = D.Standardizer.from_dict(scaler).transform([x])[0]
         except ValueError as e:
             raise UsageError(f"{args.model}: bad standardizer in the metadata: {e}") from None
-    (score,) = predict_scores(model, [x])
+    try:
+        (score,) = predict_scores(model, [x])
+    except (OverflowError, ValueError) as e:  # numbers too large for the model's floats
+        raise UsageError(f"cannot score this input: {e}") from None
     label = label_of(score)
     if isinstance(score, list):
         probs = [p.data for p in softmax(score)]

@@ -55,14 +55,28 @@ def num_outputs(model: Any) -> int | None:
     return None
 
 
+def num_batches(n: int, batch_size: int | None) -> int:
+    """How many batches :func:`nets.data.batches` cuts ``n`` rows into (the last may be short)."""
+    return 1 if batch_size is None else -(-n // batch_size)
+
+
 def _resolve_loss(loss: str | Loss, model: Any) -> tuple[str, Loss]:
     if callable(loss):
         return getattr(loss, "__name__", "custom"), loss
+    k = num_outputs(model)
     if loss == "auto":
-        k = num_outputs(model)
         if k is None:
             raise ValueError("fit: cannot tell the model's output size; pass loss= explicitly")
         loss = "hinge" if k == 1 else "cross_entropy"
+    # hinge and bce score one output against 0; cross-entropy needs one logit per class.
+    if k is not None and (
+        (loss in ("hinge", "bce") and k != 1) or (loss == "cross_entropy" and k < 2)
+    ):
+        wanted = "exactly 1 output" if loss != "cross_entropy" else "2 or more outputs"
+        raise ValueError(
+            f"fit: loss {loss!r} needs a model with {wanted}, but this model has {k} "
+            f"output{'s' if k != 1 else ''}"
+        )
     if loss == "hinge":
         return loss, lambda outs, ys: L.hinge(outs, signed(ys))
     if loss == "bce":
@@ -187,7 +201,7 @@ def fit(
         optimizer = Adam(params, lr=0.01)
     rng = random.Random(seed)
     batches(X, y, batch_size)  # checks batch_size now rather than at the first epoch
-    n_batches = 1 if batch_size is None else -(-len(X) // batch_size)
+    n_batches = num_batches(len(X), batch_size)
 
     history: dict[str, list] = {"epoch": [], "loss": [], "accuracy": [], "lr": [], "seconds": []}
     if validation is not None:
@@ -198,7 +212,6 @@ def fit(
         for epoch in range(1, epochs + 1):
             total = correct = 0
             loss_sum = 0.0
-            lr = optimizer.current_lr
             for Xb, yb in batches(X, y, batch_size, shuffle=True, seed=rng):
                 lr = optimizer.current_lr
                 value, hits = _step(model, params, Xb, yb, loss_fn, l2, optimizer, pause_gc)

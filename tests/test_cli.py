@@ -91,7 +91,9 @@ def test_quick_digits_run_writes_its_picture(tmp_path, capsys):
         ([], "required"),
         (["fly"], "invalid choice"),
         (["predict"], "required"),
-        (["predict", "model.json", "abc"], "invalid float"),
+        (["predict", "model.json", "abc"], "expected a finite number, got 'abc'"),
+        (["predict", "model.json", "nan", "1"], "expected a finite number, got 'nan'"),
+        (["predict", "model.json", "1", "inf"], "expected a finite number, got 'inf'"),
     ],
 )
 def test_bad_arguments_get_one_line_and_status_2(argv, message, capsys, tmp_path, monkeypatch):
@@ -120,6 +122,30 @@ def test_predict_errors_are_one_line(tmp_path, capsys):
         assert main(argv) == 2
         err = capsys.readouterr().err.strip().splitlines()
         assert len(err) == 1 and message in err[0]
+
+
+def test_cross_entropy_on_two_classes_gives_the_model_two_outputs(tmp_path, capsys):
+    out = tmp_path / "ce"
+    assert main(["train", *QUICK, "--no-plots", "--loss", "cross_entropy", "--out", str(out)]) == 0
+    model, meta = nets.read(out / "model.json")
+    assert model.nouts == [16, 16, 2] and meta["loss"] == "cross_entropy"
+    capsys.readouterr()
+    assert main(["predict", str(out / "model.json"), "0.5", "-0.2"]) == 0
+    label, rest = capsys.readouterr().out.strip().split("\t")
+    assert label in ("0", "1") and "probability" in rest
+
+
+def test_predict_an_input_the_model_cannot_score_is_one_line(tmp_path, capsys):
+    model = nets.MLP(2, [1])
+    for p in model.parameters():
+        p.data = 1.0
+    path = tmp_path / "m.json"
+    nets.save(model, path)
+    assert main(["predict", str(path), "1e308", "1e308"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1 and "cannot score this input" in lines[0] and "inf" in lines[0]
 
 
 def test_help_exits_zero(capsys):

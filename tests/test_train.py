@@ -119,8 +119,14 @@ def test_fit_with_a_custom_loss_and_l2():
         ts = data.signed(labels)
         return losses.mean([(1 - t * o).relu() ** 2 for o, t in zip(outs, ts)])
 
+    # The first epoch is one full batch at the initial weights: its objective is the
+    # custom loss plus l2 * sum p^2, which this computes by hand.
+    ts = data.signed(y)
+    hinge2 = sum(max(0.0, 1 - t * model.forward_floats(x)) ** 2 for x, t in zip(X, ts))
+    first = hinge2 / len(X) + 1e-3 * sum(p.data**2 for p in model.parameters())
     h = fit(model, X, y, loss=squared_hinge, epochs=5, l2=1e-3, progress=False)
     assert len(h["loss"]) == 5
+    assert h["loss"][0] == pytest.approx(first, rel=1e-12)
 
 
 def test_fit_progress_bar(capsys):
@@ -157,6 +163,20 @@ def test_fit_errors():
         fit(m, X, y, batch_size=-1, progress=False)
     with pytest.raises(ValueError, match="length 2, got length 3"):
         fit(m, [[1.0, 2.0, 3.0]] * 10, y, progress=False)
+
+
+def test_fit_checks_the_loss_against_the_number_of_outputs():
+    X, y = data.make_moons(10, 0.1, seed=0)
+    one, three = MLP(2, [2, 1]), MLP(2, [2, 3])
+    before = one.state_dict()
+    with pytest.raises(ValueError, match=r"'cross_entropy' needs .*2 or more.* has 1 output"):
+        fit(one, X, y, loss="cross_entropy", progress=False)
+    assert one.state_dict() == before
+    for loss in ("hinge", "bce"):
+        with pytest.raises(ValueError, match=rf"'{loss}' needs .*exactly 1 output.* has 3 outputs"):
+            fit(three, X, y, loss=loss, progress=False)
+    h = fit(MLP(2, [2, 2]), X, y, loss="cross_entropy", epochs=1, progress=False)
+    assert len(h["loss"]) == 1
 
 
 def test_tiny_digits_configuration():
