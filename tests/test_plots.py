@@ -78,3 +78,14 @@ def test_drawing_on_given_axes():
     assert plots.plot_history(HISTORY, axes=(ax1, ax2)) is fig
     X, y = data.make_moons(20, 0.1, seed=0)
     assert plots.plot_decision_boundary(MLP(2, [3, 1]), X, y, ax=ax3, resolution=10) is fig
+
+
+def test_decision_boundary_of_a_model_that_overflows_raises(tmp_path):
+    # A relu net whose sums overflow once gave nan, drawn silently as class 0.
+    model = MLP(2, [1, 1])
+    for p in model.parameters():
+        p.data = 1e10
+    X = [[1e300, 1e300], [2e300, 3e300]]
+    with pytest.raises(OverflowError, match=r"neuron layers\.0\.neurons\.0"):
+        plots.plot_decision_boundary(model, X, [0, 1], tmp_path / "o.png", resolution=5)
+    assert not (tmp_path / "o.png").exists()

@@ -229,6 +229,20 @@ def test_accuracy_and_confusion_matrix():
     assert sum(map(sum, result["confusion_matrix"])) == 2
 
 
+def test_predict_and_evaluate_raise_where_the_model_overflows():
+    m = MLP(2, [1, 1])  # relu: an overflowing sum once became nan and "class 0"
+    for p in m.parameters():
+        p.data = 1.0
+    X = [[1e308, 1e308]]
+    for call in (nets.predict, predict_scores):
+        with pytest.raises(OverflowError, match="is inf"):
+            call(m, X)
+    with pytest.raises(OverflowError, match="is inf"):
+        nets.evaluate(m, X, [1])
+    with pytest.raises(OverflowError, match="is inf"):
+        fit(m, [[0.0, 0.0]], [1], loss="mse", epochs=1, validation=(X, [1]), progress=False)
+
+
 def test_label_of_values_and_floats():
     from nets.train import label_of
 
