@@ -2,6 +2,7 @@
 
 import os
 import pathlib
+import shutil
 import tempfile
 
 from hypothesis import HealthCheck, settings
@@ -25,3 +26,4 @@ def pytest_configure(config):
     profile.mkdir()
     (profile / "ipython_kernel_config.py").write_text('c.InteractiveShell.colors = "nocolor"\n')
     os.environ["IPYTHONDIR"] = str(ipython_dir)
+    config.add_cleanup(lambda: shutil.rmtree(ipython_dir, ignore_errors=True))
