@@ -485,8 +485,12 @@ def _draw(
             if v is not None
         ]
         captions.append(f"showing {len(drawn):,} of {len(order):,} values ({', '.join(limits)})")
+    # Bound dot's network-simplex passes: a Value reused at many depths (x in a Horner
+    # polynomial) otherwise makes dot run for minutes on a few hundred nodes.
     if len(drawn) > _LARGE:
         graph.attr(nslimit="0.2", nslimit1="0.2", mclimit="0.2")
+    else:
+        graph.attr(nslimit="1", nslimit1="1")
     caption = "\n".join(c for c in captions if c)
     if caption:
         graph.attr(label=f"<{html_text(caption)}>", labelloc="t", labeljust="l", fontsize="13")

@@ -16,6 +16,7 @@ from __future__ import annotations
 import ast
 import keyword
 import math
+import unicodedata
 import warnings
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -112,7 +113,7 @@ def parse_variables(assignments: list[str]) -> dict[str, float]:
     values: dict[str, float] = {}
     for item in assignments:
         name, sep, text = item.partition("=")
-        name = name.strip()
+        name = _normal(name.strip())
         if not sep:
             raise ExpressionError(f"expected name=value, got {item!r}")
         _check_name(name)
@@ -120,6 +121,11 @@ def parse_variables(assignments: list[str]) -> dict[str, float]:
             raise ExpressionError(f"variable {name!r} is given twice")
         values[name] = parse_number(text, f"value of {name}")
     return values
+
+
+def _normal(name: str) -> str:
+    # Python reads identifiers in NFKC form (full-width x, U+FF58, is x); so must we.
+    return unicodedata.normalize("NFKC", name)
 
 
 def _check_name(name: str) -> None:
@@ -139,8 +145,11 @@ def evaluate(source: str, variables: Mapping[str, Any]) -> tuple[Value, dict[str
     division by zero...) pass through as they are.
     """
     leaves = {}
-    for name, x in variables.items():
+    for given, x in variables.items():
+        name = _normal(given)
         _check_name(name)
+        if name in leaves:
+            raise ExpressionError(f"variable {name!r} is given twice")
         number = parse_number(x, f"value of {name}") if isinstance(x, str) else x
         try:
             leaves[name] = Value(number, label=name)

@@ -574,3 +574,12 @@ def test_a_model_graph_of_thousands_of_values_is_drawn_in_seconds():
     svg = graph.pipe(format="svg", encoding="utf-8")
     assert "showing 400 of" in graph.source and "<svg" in svg
     assert time.perf_counter() - start < 20
+
+
+def test_a_value_reused_at_every_depth_renders():
+    # A 60-term Horner polynomial: x feeds every level, which once kept dot busy for minutes.
+    x = Value(0.5, label="x")
+    p = x
+    for i in range(60):
+        p = p * x + (i % 7 + 1)
+    assert draw_dot(p).pipe(format="svg").startswith(b"<?xml")
