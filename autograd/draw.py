@@ -453,6 +453,10 @@ def _draw(
         order = topological_order(root)
     index = {v: i for i, v in enumerate(order)}
     chosen = _select(root, max_nodes, max_depth)
+    if chosen is not None and overlay is not None and overlay.current is not None:
+        # A step's picture always shows the node passing its gradient on, and its inputs.
+        chosen.add(overlay.current)
+        chosen.update(overlay.current._prev)
     # Nodes are emitted first input first, which is the order dot tends to keep on the
     # page (x above y in x + y); their names still come from the topological order.
     layout = _first_input_first(root)

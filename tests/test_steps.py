@@ -328,3 +328,16 @@ def test_step_pictures_of_hostile_labels_render():
     for k in (0, 1, len(steps) - 1):
         svg = steps.draw(k, legend=True, title="<title> & \\G").pipe(format="svg", encoding="utf-8")
         assert "&lt;b&gt;" in svg and "\\N" in svg and "&lt;title&gt; &amp; \\G" in svg
+
+
+def test_a_cut_picture_still_shows_the_current_step():
+    x = Value(0.3, label="x")
+    y = x
+    for _ in range(1500):
+        y = y * 0.999
+    steps = backward_steps(y)
+    k = len(steps) - 2  # far from the output, outside the first max_nodes Values
+    source = steps.draw(k, max_nodes=50).source
+    current = steps[k].node
+    assert f"{current.data:.4g}" in source and "showing" in source
+    assert steps.states(k)[current] == "current"
