@@ -16,15 +16,15 @@ NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 # The learning path, in order.
 EXPECTED = [
     "01_value_and_graph.ipynb",
-    "02_backprop_by_hand.ipynb",
-    "03_activations.ipynb",
-    "04_linear_regression.ipynb",
-    "05_classification.ipynb",
-    "06_softmax_cross_entropy.ipynb",
-    "07_gradient_checking.ipynb",
-    "08_higher_order.ipynb",
-    "09_digits.ipynb",
-    "10_micrograd_compatibility.ipynb",
+    "04_gradient_descent.ipynb",
+    "05_neurons_and_activations.ipynb",
+    "06_backprop_by_hand.ipynb",
+    "07_classification.ipynb",
+    "08_softmax_cross_entropy.ipynb",
+    "09_gradient_checking.ipynb",
+    "10_higher_order.ipynb",
+    "13_digits.ipynb",
+    "15_micrograd_compatibility.ipynb",
 ]
 
 
