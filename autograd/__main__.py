@@ -13,15 +13,20 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
+import math
 import subprocess
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TextIO
 
 from .backprop import topological_order
 from .draw import FORMATS, GraphvizNotFoundError, draw_dot, format_of, require_graphviz, save_graph
 from .expr import FUNCTIONS, ExpressionError, evaluate, parse_variables
-from .steps import backward_steps, save_steps
+from .layout import GraphvizTimeoutError
+from .steps import DEFAULT_MAX_STEPS, FRAME, BackwardSteps, backward_steps, save_steps
+from .value import Value
 
 PROG = "python -m autograd"
 
@@ -73,6 +78,13 @@ def _parsers() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
         help="write one picture per step of the backward pass into DIR (step_00.svg, ...)",
     )
     draw.add_argument(
+        "--max-steps",
+        type=int,
+        default=DEFAULT_MAX_STEPS,
+        metavar="N",
+        help=f"write at most N step pictures, else refuse (default {DEFAULT_MAX_STEPS})",
+    )
+    draw.add_argument(
         "--steps-format",
         choices=sorted(set(FORMATS) - {"gv"}),
         default="svg",
@@ -116,23 +128,44 @@ def _one_line(error: BaseException) -> str:
     return " ".join(str(error).split()) or type(error).__name__
 
 
+class _Printer:
+    """Prints the results; a closed stdout (a reader that went away) loses the text, not
+    the run: the pictures are still written, and main() reports it at the end."""
+
+    def __init__(self, stream: TextIO | None) -> None:
+        self.stream = stream
+        self.lost = stream is None  # Python sets sys.stdout to None when fd 1 is closed
+
+    def __call__(self, text: str) -> None:
+        if self.lost:
+            return
+        try:
+            print(text, file=self.stream, flush=True)
+        except (BrokenPipeError, ValueError):  # ValueError: the stream was closed
+            self.lost = True
+        except OSError as e:
+            if e.errno not in (errno.EPIPE, errno.EBADF):
+                raise
+            self.lost = True
+
+
 def main(
     argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr: TextIO | None = None
 ) -> int:
     """Run the command line with ``argv`` (default ``sys.argv[1:]``); return the exit status."""
-    out = stdout if stdout is not None else sys.stdout
+    out = _Printer(stdout if stdout is not None else sys.stdout)
     err = stderr if stderr is not None else sys.stderr
     args = list(sys.argv[1:] if argv is None else argv)
     top, draw = _parsers()
     try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        with contextlib.redirect_stdout(out.stream), contextlib.redirect_stderr(err):
             options = _parse(top, draw, args)
     except SystemExit as e:  # argparse has printed the usage and the error, or the help
         return e.code if isinstance(e.code, int) else 2
     if options is None:
         return 2
     try:
-        return _draw(options, out)
+        status = _draw(options, out, err)
     except _Refused as e:
         print(f"{PROG} draw: error: {_one_line(e)}", file=err)
         return 2
@@ -145,17 +178,79 @@ def main(
     except Exception as e:  # a bug: still one line, but say so
         print(f"{PROG} draw: internal error: {type(e).__name__}: {_one_line(e)}", file=err)
         return 1
+    if out.lost:
+        print(f"{PROG} draw: error: cannot print the results: stdout is closed", file=err)
+        return 1
+    return status
 
 
-def _draw(options: argparse.Namespace, out: TextIO) -> int:
+def _check_paths(options: argparse.Namespace) -> str | None:
+    """The picture format of -o (None without -o), once the paths are known not to clash."""
+    if options.max_steps < 1:
+        raise _Refused(f"--max-steps must be at least 1, got {options.max_steps}")
+    for flag, path in (("-o", options.output), ("--steps", options.steps)):
+        if path is not None and not path.strip():
+            raise _Refused(f"{flag} needs a name, got an empty one")
+    if not options.output:
+        return None
+    try:
+        picture_format = format_of(options.output)
+    except ValueError as e:
+        raise _Refused(e) from None
+    output = Path(options.output)
+    inside = options.steps and output.parent.resolve() == Path(options.steps).resolve()
+    if inside and FRAME.fullmatch(output.name):
+        raise _Refused(
+            f"-o {options.output} is a step picture's name inside --steps {options.steps}, "
+            "where it would be replaced; choose another name or folder"
+        )
+    if output.is_dir():
+        raise _Refused(f"-o {options.output} is a folder; give a file name such as graph.svg")
+    return picture_format
+
+
+def _gradients(output: Value, leaves: dict[str, Value]) -> tuple[BackwardSteps | None, list[str]]:
+    """Run backward; returns the tolerant replay that was needed (if any) and notes.
+
+    A constant's gradient may overflow while every variable's is finite (in
+    ``x * 1e300 * 1e-300 * 1e300`` the 1e-300 gets 1e600): the engine refuses to store
+    inf, so the gradients are then taken from the step-by-step replay, which allows it
+    at leaves, and the constants' are reported.
+    """
+    try:
+        output.backward()
+        return None, []
+    except OverflowError:
+        pass
+    try:
+        replay = backward_steps(output, strict=False)
+    except (ArithmeticError, ValueError, TypeError) as e:
+        raise _Failed(_with_prefix("backward", e)) from None
+    grads = replay.grads()
+    for name, leaf in leaves.items():
+        g = grads.get(leaf, 0.0)
+        if not math.isfinite(g):
+            raise _Failed(f"backward: the gradient of {name} overflowed to {g}")
+    for v in replay.order:
+        v.grad = grads.get(v, 0.0)
+    variables = set(leaves.values())
+    overflowed = [v for v in replay.order if not math.isfinite(v.grad) and v not in variables]
+    shown = ", ".join(repr(v.data) for v in overflowed[:3]) + (
+        ", ..." if len(overflowed) > 3 else ""
+    )
+    note = f"note: the gradient of the constant(s) {shown} overflowed (shown as inf)"
+    return replay, [note]
+
+
+def _with_prefix(prefix: str, error: BaseException) -> str:
+    text = _one_line(error)
+    return text if text.startswith(f"{prefix}:") else f"{prefix}: {text}"
+
+
+def _draw(options: argparse.Namespace, out: _Printer, err: TextIO) -> int:
     if not 1 <= options.precision <= 17:
         raise _Refused(f"--precision must be from 1 to 17, got {options.precision}")
-    picture_format = None
-    if options.output:
-        try:
-            picture_format = format_of(options.output)
-        except ValueError as e:
-            raise _Refused(e) from None
+    picture_format = _check_paths(options)
     try:
         values = parse_variables(options.variables)
         output, leaves = evaluate(options.expression, values)
@@ -165,16 +260,25 @@ def _draw(options: argparse.Namespace, out: TextIO) -> int:
         raise _Failed(e) from None
 
     try:
-        output.backward()
-        steps = backward_steps(output) if options.steps else None
+        replay, notes = _gradients(output, leaves)
+        steps = None
+        if options.steps:
+            steps = replay or backward_steps(output)
     except (ArithmeticError, ValueError, TypeError) as e:
-        raise _Failed(f"backward: {_one_line(e)}") from None
+        raise _Failed(_with_prefix("backward", e)) from None
+    if steps is not None and len(steps) > options.max_steps:
+        raise _Refused(
+            f"the backward pass has {len(steps):,} steps: more than --max-steps "
+            f"{options.max_steps} pictures; pass --max-steps {len(steps)} to write them all"
+        )
 
     used = set(topological_order(output))
-    print(f"value: {output.data!r}", file=out)
+    out(f"value: {output.data!r}")
     for name, leaf in leaves.items():
         note = "" if leaf in used else "  (not in the expression)"
-        print(f"grad {name}: {leaf.grad!r}{note}", file=out)
+        out(f"grad {name}: {leaf.grad!r}{note}")
+    for note in notes:
+        print(f"{PROG} draw: {note}", file=err)
 
     look = {
         "precision": options.precision,
@@ -190,15 +294,18 @@ def _draw(options: argparse.Namespace, out: TextIO) -> int:
             options.steps and options.steps_format != "dot"
         ):
             require_graphviz()
-        if options.output:
-            save_graph(draw_dot(output, **look), options.output, picture_format)
-            print(f"wrote {options.output}", file=out)
+        # The steps first: -o may name a file in their folder, which they create.
         if steps is not None:
             writing_steps = options.steps
-            paths = save_steps(steps, options.steps, options.steps_format, **look)
+            paths = save_steps(steps, options.steps, options.steps_format, max_steps=None, **look)
+            writing_steps = None
+        if options.output:
+            save_graph(draw_dot(output, **look), options.output, picture_format)
+            out(f"wrote {options.output}")
+        if steps is not None:
             count = f"{len(paths)} step" + ("s" if len(paths) != 1 else "")
-            print(f"wrote {count} to {options.steps}", file=out)
-    except GraphvizNotFoundError as e:
+            out(f"wrote {count} to {options.steps}")
+    except (GraphvizNotFoundError, GraphvizTimeoutError) as e:
         raise _Failed(e) from None
     except subprocess.CalledProcessError as e:  # dot itself failed
         detail = e.stderr.decode(errors="replace") if isinstance(e.stderr, bytes) else e.stderr
@@ -210,4 +317,8 @@ def _draw(options: argparse.Namespace, out: TextIO) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    status = main()
+    # Nothing more reaches a closed stdout: spare Python's own complaint at exit.
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        sys.stdout.flush()
+    sys.exit(status)
