@@ -19,6 +19,11 @@ test: setup
 bench: setup
 	$(PY) benchmarks/bench.py
 
+# The student edition of the course (solutions stubbed, teacher cells removed) in student/.
+.PHONY: student
+student: setup
+	$(PY) -m nets.course student student
+
 lab: setup
 	$(PY) -m pip install --quiet jupyterlab
 	$(VENV)/bin/jupyter lab notebooks
