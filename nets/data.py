@@ -13,6 +13,8 @@ import random
 from collections.abc import Hashable, Iterator, Sequence
 from typing import Any
 
+from autograd.extras import check
+
 Rows = list[list[float]]
 
 
@@ -103,6 +105,7 @@ def load_iris() -> tuple[Rows, list[int]]:
 
     Read from the copy bundled with scikit-learn: no download, no data folder.
     """
+    check(["sklearn"], "load_iris")
     from sklearn.datasets import load_iris as _load
 
     return _from_sklearn(_load())
@@ -113,6 +116,7 @@ def load_digits() -> tuple[Rows, list[int]]:
 
     Read from the copy bundled with scikit-learn: no download, no data folder.
     """
+    check(["sklearn"], "load_digits")
     from sklearn.datasets import load_digits as _load
 
     return _from_sklearn(_load())
