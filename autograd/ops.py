@@ -122,7 +122,7 @@ def _check_local(name: str, d: Any, arity: int, args: tuple) -> Any:
     else:
         items = tuple(d)
     on_values = any(type(x) is Value for x in args)
-    out = []
+    out: list[Any] = []
     for i, x in enumerate(items):
         if type(x) is Value and on_values:
             out.append(x)

@@ -23,7 +23,8 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, NamedTuple
+from types import FrameType
+from typing import Any, NamedTuple, cast
 
 from . import ops as _ops
 from . import value as _value
@@ -109,7 +110,7 @@ def _recording_node(data: float, a: Any, b: Any, op: Any) -> Value:
 
 
 def _where_outside_engine(depth: int) -> str:
-    frame = sys._getframe(depth)
+    frame: FrameType | None = sys._getframe(depth)
     package = _value.__file__.rsplit("/", 1)[0]
     while frame is not None and frame.f_code.co_filename.startswith(package):
         frame = frame.f_back
@@ -153,7 +154,7 @@ def _hooks() -> Iterator[None]:
     global _hooks_users
     with _hooks_lock:
         if _hooks_users == 0:
-            Value.data = property(_guarded_get, _guarded_set)  # type: ignore[assignment]
+            setattr(Value, "data", property(_guarded_get, _guarded_set))  # noqa: B010
             _value._node = _recording_node
         _hooks_users += 1
     try:
@@ -162,7 +163,7 @@ def _hooks() -> Iterator[None]:
         with _hooks_lock:
             _hooks_users -= 1
             if _hooks_users == 0:
-                Value.data = _DATA  # type: ignore[assignment]
+                setattr(Value, "data", _DATA)  # noqa: B010
                 _value._node = _plain_node
 
 
@@ -360,7 +361,7 @@ class Program:
                 self._in[s] = tuple(slot[x] for x in v._prev)
             self._data[s] = _get_data(v, Value)
             self._label[s] = v.label
-        self.steps = [Step(v._op, self._in[slot[v]], slot[v]) for v in created]
+        self.steps = [Step(cast(Op, v._op), self._in[slot[v]], slot[v]) for v in created]
         self.constants = {slot[v]: self._data[slot[v]] for v in constants}
         self._out = _map_output(out_spec, slot)
         self._num_ops = sum(1 for v in nodes if type(v._op) is Op and v._a is not None)
@@ -519,7 +520,7 @@ class Program:
 
     def _compile(self, grads: bool) -> Callable[..., Any]:
         code, table = _Codegen(self).module(grads=grads, only=True)
-        namespace = dict(_RUNTIME)
+        namespace: dict[str, Any] = dict(_RUNTIME)
         exec(compile(code, "<autograd.trace program>", "exec"), namespace)
         fast = namespace["make"](table)
         if grads:
