@@ -11,7 +11,7 @@ comma  := ,
 .PHONY: demo test bench lab lint format setup graphviz clean
 
 demo: setup
-	$(PY) -m nets train
+	$(VENV)/bin/valuegrad train
 
 test: setup
 	$(PY) -m pytest --nbmake --nbmake-kernel=python3 tests notebooks

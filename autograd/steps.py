@@ -423,7 +423,7 @@ def step_slider(root_or_steps: Value | BackwardSteps, **options: Any) -> Any:
         import ipywidgets as widgets
     except ImportError:
         warnings.warn(
-            "step_slider: ipywidgets is not installed (pip install ipywidgets); "
+            "step_slider: ipywidgets is not installed (pip install 'valuegrad[notebook]'); "
             "showing every step one after another instead",
             stacklevel=2,
         )
