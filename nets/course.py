@@ -580,6 +580,11 @@ class Verification:
     stub: str  # how the stub failed
     wrong: list[tuple[str, str]] = field(default_factory=list)  # (answer, first line of message)
 
+    def _ipython_display_(self) -> None:
+        # verify_exercise has printed the summary already; as a cell's last expression the
+        # report would otherwise show a second time as the cell's result.
+        pass
+
     def __str__(self) -> str:
         wrongs = "; ".join(f"{w}: {msg}" for w, msg in self.wrong)
         return (
