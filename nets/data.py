@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Hashable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from typing import Any
 
 from autograd.extras import check
@@ -122,7 +122,7 @@ def load_digits() -> tuple[Rows, list[int]]:
     return _from_sklearn(_load())
 
 
-DATASETS = {
+DATASETS: dict[str, Callable[..., tuple[Rows, list[int]]]] = {
     "moons": make_moons,
     "circles": make_circles,
     "spirals": make_spirals,
