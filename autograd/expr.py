@@ -22,7 +22,7 @@ import tokenize
 import unicodedata
 import warnings
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, cast
 
 from .value import Value
 
@@ -273,18 +273,17 @@ def _walk(root: ast.expr, leaves: dict[str, Value]) -> Any:
 
 def _children(node: ast.AST, leaves: dict[str, Value]) -> list[ast.expr]:
     """The sub-expressions to evaluate first; refuses every node not on the allow-list."""
-    t = type(node)
-    if t is ast.Constant or t is ast.Name:
+    if type(node) is ast.Constant or type(node) is ast.Name:
         return []
-    if t is ast.BinOp:
+    if type(node) is ast.BinOp:
         if type(node.op) not in _BINARY:
             raise _refuse(node.op)
         return [node.left, node.right]
-    if t is ast.UnaryOp:
+    if type(node) is ast.UnaryOp:
         if type(node.op) not in (ast.USub, ast.UAdd):
             raise _refuse(node.op)
         return [node.operand]
-    if t is ast.Call:
+    if type(node) is ast.Call:
         return _call_arguments(node, leaves)
     raise _refuse(node)
 
@@ -361,17 +360,16 @@ def _name(node: ast.Name, leaves: dict[str, Value]) -> Value:
 
 
 def _combine(node: ast.AST, args: list[Any], leaves: dict[str, Value]) -> Any:
-    t = type(node)
-    if t is ast.Constant:
+    if type(node) is ast.Constant:
         return _number(node)
-    if t is ast.Name:
+    if type(node) is ast.Name:
         return _name(node, leaves)
-    if t is ast.UnaryOp:
+    if type(node) is ast.UnaryOp:
         (a,) = args
         if type(node.op) is ast.UAdd:
             return a
         return -a
-    if t is ast.BinOp:
+    if type(node) is ast.BinOp:
         a, b = args
         operation = _BINARY[type(node.op)]
         if isinstance(a, Value) or isinstance(b, Value):
@@ -380,7 +378,7 @@ def _combine(node: ast.AST, args: list[Any], leaves: dict[str, Value]) -> Any:
         # messages (1 / 0, (-8) ** 0.5 and 10.0 ** 400 are clear errors, not inf or complex).
         return operation(Value(a), b).data
     # A call: the first argument is the Value, the rest are plain numbers.
-    name = node.func.id
+    name = cast(ast.Name, cast(ast.Call, node).func).id  # the only node left: a call
     function = FUNCTIONS[name][0]
     x, *numbers = args
     constant = not any(isinstance(a, Value) for a in args)
