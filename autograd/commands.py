@@ -27,7 +27,7 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib import metadata
-from typing import NoReturn, TextIO
+from typing import NoReturn, TextIO, cast
 
 from .extras import MissingExtraError
 
@@ -140,7 +140,7 @@ def run(
     """Parse ``argv`` (default ``sys.argv[1:]``), run the chosen command, return its status."""
     err = stderr if stderr is not None else sys.stderr
     if stdout is None and sys.stdout is None:  # Python's stdout when fd 1 was closed
-        stdout = _ClosedOutput()
+        stdout = cast(TextIO, _ClosedOutput())
     redirect_out = contextlib.redirect_stdout(stdout) if stdout is not None else None
     with redirect_out or contextlib.nullcontext(), contextlib.redirect_stderr(err):
         status, message = _run(prog, commands, list(sys.argv[1:] if argv is None else argv))

@@ -336,7 +336,7 @@ def _number(node: ast.Constant) -> float:
         try:
             digits = len(str(abs(value)))
         except ValueError:  # beyond Python's digit limit (a long hexadecimal literal)
-            digits = int(abs(value).bit_length() * math.log10(2)) + 1
+            digits = int(abs(int(value)).bit_length() * math.log10(2)) + 1
         raise ExpressionError(
             f"the number at column {node.col_offset + 1} has {digits:,} digits, "
             "too large for a float (at most about 1.8e308)"

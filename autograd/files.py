@@ -154,7 +154,7 @@ def remove_stale_temporaries(path: str | os.PathLike[str]) -> list[Path]:
     was killed; returns those removed.  Another process's write in progress is left alone."""
     path = Path(path)
     pattern = _temporaries_pattern(path)
-    removed = []
+    removed: list[Path] = []
     try:
         entries = list(os.scandir(path.parent))
     except OSError:

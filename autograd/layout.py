@@ -19,7 +19,7 @@ import contextlib
 import os
 import subprocess
 import sys
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from itertools import groupby
 
 __all__ = [
@@ -116,7 +116,7 @@ def edges_to_cut(
 # ---- running Graphviz -----------------------------------------------------------------
 
 
-def _die_with_parent() -> object:
+def _die_with_parent() -> Callable[[], None] | None:
     """A ``preexec_fn`` that makes Linux kill the child when this process dies (even by
     SIGKILL, which leaves no chance to clean up), or None where that is not possible."""
     if not sys.platform.startswith("linux"):
