@@ -141,7 +141,7 @@ def _fmt(x: float) -> str:
     return repr(float(x))
 
 
-def _overflow(name: str, expr: str, *inputs: float) -> ArithmeticError:
+def _overflow(name: str, expr: str, *inputs: float) -> ArithmeticError | ValueError:
     if all(_isfinite(x) for x in inputs):
         return OverflowError(f"{name}: {expr} is too large for a float")
     return ValueError(f"{name}: {expr} has a non-finite input (was .data set by hand?)")

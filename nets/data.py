@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Hashable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from typing import Any
+
+from autograd.extras import check
 
 Rows = list[list[float]]
 
@@ -103,6 +105,7 @@ def load_iris() -> tuple[Rows, list[int]]:
 
     Read from the copy bundled with scikit-learn: no download, no data folder.
     """
+    check(["sklearn"], "load_iris")
     from sklearn.datasets import load_iris as _load
 
     return _from_sklearn(_load())
@@ -113,12 +116,13 @@ def load_digits() -> tuple[Rows, list[int]]:
 
     Read from the copy bundled with scikit-learn: no download, no data folder.
     """
+    check(["sklearn"], "load_digits")
     from sklearn.datasets import load_digits as _load
 
     return _from_sklearn(_load())
 
 
-DATASETS = {
+DATASETS: dict[str, Callable[..., tuple[Rows, list[int]]]] = {
     "moons": make_moons,
     "circles": make_circles,
     "spirals": make_spirals,

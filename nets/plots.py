@@ -11,9 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
+
+from autograd.extras import check
 
 from .train import label_of, predict_scores
+
+_NEEDS = ("matplotlib", "numpy")  # the 'plots' extra
 
 
 def _figure(
@@ -21,8 +25,9 @@ def _figure(
     ncols: int = 1,
     nrows: int = 1,
     size: tuple[float, float] = (6, 4),
-    layout: str | None = "constrained",
+    layout: Literal["constrained", "compressed", "tight"] | None = "constrained",
 ):
+    check(_NEEDS, "nets.plots")
     if path is not None:
         from matplotlib.figure import Figure
 
@@ -84,6 +89,7 @@ def plot_decision_boundary(
     ``transform`` maps raw points to the model's inputs (e.g. a Standardizer's), so the
     picture stays in the data's own coordinates.
     """
+    check(_NEEDS, "nets.plots")
     import numpy as np
 
     if any(len(row) != 2 for row in X):
@@ -131,6 +137,7 @@ def plot_digits(
     ncols: int = 8,
 ):
     """The first ``n`` 8x8 digit images, titled 'label' or 'pred (label)', mistakes in red."""
+    check(_NEEDS, "nets.plots")
     import numpy as np
 
     n = min(n, len(images))
