@@ -28,8 +28,8 @@ from .expr import FUNCTIONS, ExpressionError, evaluate, parse_variables
 PROG = "python -m autograd"
 
 _EPILOG = f"""\
-An expression may use numbers, variables, + - * / **, unary minus, parentheses and the
-functions {", ".join(sorted(FUNCTIONS))} (leaky_relu takes an optional slope:
+An expression may use numbers, variables, the operators + - * / ** and unary minus,
+parentheses and the functions {", ".join(sorted(FUNCTIONS))} (leaky_relu takes an optional slope:
 leaky_relu(x, 0.2)).
 
 examples:
