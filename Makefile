@@ -43,7 +43,7 @@ student: setup
 # the user as "valuegrad", so that any Jupyter front end (VS Code, a system-wide Jupyter)
 # can pick it as well.
 lab: setup $(VENV)/.jupyterlab
-	$(VENV)/bin/jupyter lab notebooks
+	$(VENV)/bin/jupyter lab notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
 
 $(VENV)/.jupyterlab:
 	$(PY) -m pip install --quiet jupyterlab
