@@ -202,16 +202,21 @@ def cross_entropy(logits: Sequence[Any], target_index: int) -> Value:
     graph (:func:`cross_entropy_op`), with the class index as its last input.
     """
     zs = as_values(logits, "cross_entropy")
+    return cross_entropy_op(len(zs))(*zs, float(class_index(target_index, len(zs))))
+
+
+def class_index(target_index: Any, num_classes: int) -> int:
+    """``target_index`` as an int in [0, num_classes), or the ValueError cross_entropy gives."""
     try:
         k = operator.index(target_index) if not isinstance(target_index, bool) else -1
     except TypeError:
         k = -1
-    if not 0 <= k < len(zs):
+    if not 0 <= k < num_classes:
         raise ValueError(
-            f"cross_entropy: target_index must be an integer in [0, {len(zs) - 1}] "
-            f"for {len(zs)} logits, got {target_index!r}"
+            f"cross_entropy: target_index must be an integer in [0, {num_classes - 1}] "
+            f"for {num_classes} logits, got {target_index!r}"
         )
-    return cross_entropy_op(len(zs))(*zs, float(k))
+    return k
 
 
 def mean_cross_entropy(batch_logits: Sequence[Sequence[Any]], targets: Sequence[int]) -> Value:
