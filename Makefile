@@ -11,13 +11,18 @@ comma  := ,
 .PHONY: demo test bench lab lint format setup graphviz clean
 
 demo: setup
-	$(PY) -m nets train
+	$(VENV)/bin/valuegrad train
 
 test: setup
 	$(PY) -m pytest --nbmake --nbmake-kernel=python3 tests notebooks
 
 bench: setup
 	$(PY) benchmarks/bench.py
+
+# The student edition of the course (solutions stubbed, teacher cells removed) in student/.
+.PHONY: student
+student: setup
+	$(PY) -m nets.course student student
 
 lab: setup
 	$(PY) -m pip install --quiet jupyterlab

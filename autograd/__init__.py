@@ -8,7 +8,7 @@
 (-12.0, -4.0, -4.0, 3.0)
 """
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .backprop import grad, topological_order
 from .checking import GradcheckError, gradcheck, numerical_grad
@@ -28,11 +28,21 @@ __all__ = [
 ]
 
 
+if TYPE_CHECKING:  # loaded on first use by __getattr__ below; visible to type checkers
+    from .draw import draw_dot
+
+    __version__: str
+
+
 def __getattr__(name: str) -> Any:
-    # Drawing needs the graphviz package: load it only when asked, so that
-    # `import autograd` stays instant.
+    # Drawing needs the graphviz package, and the version importlib.metadata: load them
+    # only when asked, so that `import autograd` stays instant.
     if name == "draw_dot":
         from .draw import draw_dot
 
         return draw_dot
+    if name == "__version__":
+        from .commands import version
+
+        return version()
     raise AttributeError(f"module 'autograd' has no attribute {name!r}")

@@ -23,10 +23,14 @@ Nothing here touches any ``.grad``: the steps are a replay, not the backward pas
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import html
+import itertools
 import math
 import os
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, overload
@@ -40,6 +44,7 @@ from .draw import (
     format_number,
     require_graphviz,
     save_graph,
+    write_atomic,
 )
 from .ops import Op
 from .value import Value
@@ -48,10 +53,12 @@ __all__ = [
     "BackwardSteps",
     "Step",
     "StepPictures",
+    "StepPlayer",
     "backward_steps",
     "draw_step",
     "name_of",
     "save_steps",
+    "step_player",
     "step_slider",
 ]
 
@@ -175,13 +182,15 @@ class BackwardSteps(Sequence[Step]):
 
     # ---- pictures --------------------------------------------------------------------
 
-    def draw(self, k: int, **options: Any) -> Drawing:
+    def draw(self, k: int, *, caption: bool = True, **options: Any) -> Drawing:
         """A picture of step ``k``: final, current, partial and pending Values in their
         own colours, the gradient flowing along the current node's input edges.
 
         ``options`` are those of :func:`~autograd.draw_dot` (``rankdir``, ``precision``,
         ``legend``, ``max_nodes``, ``cluster_by``, ``title``...).  Every step has the same
         layout, so that flipping through them shows only the gradients changing.
+        ``caption=False`` leaves the step's words out of the picture (the player prints
+        them under it, so that every frame has the same size).
         """
         k = self._index(k)
         precision = options.get("precision", 4)
@@ -193,7 +202,7 @@ class BackwardSteps(Sequence[Step]):
             grads=grads,
             current=step.node if k else None,
             flow=flow,
-            caption=f"step {k} of {len(self) - 1}: {step.describe(precision)}",
+            caption=f"step {k} of {len(self) - 1}: {step.describe(precision)}" if caption else "",
             grad_width=self._grad_width(precision),
         )
         return _draw(self.root, overlay=overlay, order=self.order, **options)
@@ -227,6 +236,11 @@ class BackwardSteps(Sequence[Step]):
     def slider(self, **options: Any) -> Any:
         """In Jupyter: a slider (and a play button) over the pictures of the steps."""
         return step_slider(self, **options)
+
+    def player(self, **options: Any) -> StepPlayer:
+        """The pictures of the steps as a self-contained HTML player that needs no kernel
+        (see :func:`step_player`)."""
+        return step_player(self, **options)
 
 
 def _apply(step: Step, grads: dict[Value, float]) -> None:
@@ -409,7 +423,7 @@ def step_slider(root_or_steps: Value | BackwardSteps, **options: Any) -> Any:
         import ipywidgets as widgets
     except ImportError:
         warnings.warn(
-            "step_slider: ipywidgets is not installed (pip install ipywidgets); "
+            "step_slider: ipywidgets is not installed (pip install 'valuegrad[notebook]'); "
             "showing every step one after another instead",
             stacklevel=2,
         )
@@ -433,3 +447,189 @@ def step_slider(root_or_steps: Value | BackwardSteps, **options: Any) -> Any:
 
     slider.observe(show, names="value")
     return widgets.VBox([widgets.HBox([play, slider]), picture])
+
+
+# ---- the player: the steps as HTML that reads without a kernel --------------------------
+
+# Every frame is embedded in the page, so the page grows with the number of steps: past
+# this many, the caller picks the steps to show.
+MAX_PLAYER_FRAMES = 100
+
+_player_ids = itertools.count()
+
+
+class StepPlayer:
+    """The pictures of the steps as one self-contained piece of HTML.
+
+    Where JavaScript runs (Jupyter, an HTML export, nbviewer, a saved page) it is a
+    player: first / previous / play / next / last buttons, a slider, the arrow keys, and
+    the step's words under the picture.  Where it does not (GitHub, a sanitised page) the
+    same HTML shows every frame one under another, each with its words.  The pictures are
+    SVG inside the page, so it needs no kernel, no files and no network.
+    ``_repr_html_`` is what Jupyter displays; ``save(path)`` writes a page of its own.
+    """
+
+    def __init__(
+        self, steps: BackwardSteps, frames: list[int], interval: float, options: dict[str, Any]
+    ) -> None:
+        self.steps = steps
+        self.frames = frames
+        self.interval = interval
+        self._options = options
+        self._pictures: list[str] | None = None
+
+    def __len__(self) -> int:
+        return len(self.frames)
+
+    def __repr__(self) -> str:
+        return f"<StepPlayer: {len(self)} frames of {len(self.steps)} steps>"
+
+    def __str__(self) -> str:
+        return "\n".join(self.captions())
+
+    def captions(self) -> list[str]:
+        """The words under each frame ("step k of n: ...")."""
+        precision = self._options.get("precision", 4)
+        last = len(self.steps) - 1
+        return [f"step {k} of {last}: {self.steps[k].describe(precision)}" for k in self.frames]
+
+    def pictures(self) -> list[str]:
+        """Each frame's SVG (drawn once, on first use, without the caption)."""
+        if self._pictures is None:
+            self._pictures = [
+                self.steps.draw(k, caption=False, **self._options)._repr_svg_() for k in self.frames
+            ]
+        return self._pictures
+
+    def html(self) -> str:
+        """The player as an HTML fragment: frames, their words, and the script."""
+        pictures = self.pictures()
+        captions = self.captions()
+        digest = hashlib.sha1("".join(pictures + captions).encode("utf-8")).hexdigest()[:10]
+        uid = f"valuegrad-player-{digest}-{next(_player_ids)}"
+        figures = []
+        for k, svg, words in zip(self.frames, pictures, captions):
+            data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+            text = html.escape(words)
+            figures.append(
+                f'<figure class="vg-frame" data-step="{k}" style="margin:0 0 1.2em 0">'
+                f'<img src="data:image/svg+xml;base64,{data}" alt="{text}" '
+                'style="display:block;max-width:100%;height:auto">'
+                '<figcaption style="margin-top:0.4em;font-size:0.95em;line-height:1.35">'
+                f"{text}</figcaption></figure>"
+            )
+        script = (
+            _PLAYER_SCRIPT.replace("__ID__", uid)
+            .replace("__INTERVAL__", str(round(self.interval * 1000)))
+            .replace("__LAST__", str(len(self.steps) - 1))
+        )
+        return (
+            f'<div class="valuegrad-player" id="{uid}" tabindex="0" '
+            'style="max-width:900px;font-family:Helvetica,Arial,sans-serif;outline:none">'
+            + "".join(figures)
+            + f"<script>{script}</script></div>"
+        )
+
+    def _repr_html_(self) -> str:
+        return self.html()
+
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Write the player as a page of its own (UTF-8 HTML), atomically."""
+        title = html.escape(f"The backward pass of {name_of(self.steps.root)}")
+        page = (
+            '<!DOCTYPE html>\n<html lang="en">\n<head><meta charset="utf-8">'
+            f"<title>{title}</title></head>\n<body>\n{self.html()}\n</body>\n</html>\n"
+        )
+        return write_atomic(path, page.encode("utf-8"))
+
+
+# Hides every frame but one and adds the controls; without it every frame stays visible.
+_PLAYER_SCRIPT = """(function () {
+  var root = document.getElementById("__ID__");
+  if (!root || root.getAttribute("data-ready")) return;
+  root.setAttribute("data-ready", "1");
+  var frames = root.querySelectorAll(".vg-frame"), n = frames.length, k = 0, timer = null;
+  var bar = document.createElement("div");
+  bar.className = "vg-controls";
+  bar.style.cssText = "display:flex;align-items:center;gap:0.4em;margin:0 0 0.6em 0";
+  function button(text, title, action) {
+    var b = document.createElement("button");
+    b.type = "button"; b.textContent = text; b.title = title;
+    b.onclick = function () { action(); root.focus({preventScroll: true}); };
+    bar.appendChild(b);
+    return b;
+  }
+  function show(i) {
+    k = Math.max(0, Math.min(n - 1, i));
+    for (var j = 0; j < n; j++) frames[j].style.display = j === k ? "" : "none";
+    range.value = k;
+    where.textContent = "step " + frames[k].getAttribute("data-step") + " of __LAST__";
+  }
+  function stop() {
+    if (timer !== null) clearInterval(timer);
+    timer = null; play.textContent = "\\u25B6 play";
+  }
+  function go(i) { stop(); show(i); }
+  button("|\\u25C0", "first step", function () { go(0); });
+  button("\\u25C0", "previous step (left arrow)", function () { go(k - 1); });
+  var play = button("\\u25B6 play", "play / pause (space)", function () {
+    if (timer !== null) { stop(); return; }
+    if (k === n - 1) show(0);
+    play.textContent = "pause";
+    timer = setInterval(function () { if (k >= n - 1) stop(); else show(k + 1); }, __INTERVAL__);
+  });
+  button("\\u25B6", "next step (right arrow)", function () { go(k + 1); });
+  button("\\u25B6|", "last step", function () { go(n - 1); });
+  var range = document.createElement("input");
+  range.type = "range"; range.min = 0; range.max = n - 1; range.step = 1;
+  range.style.flex = "1"; range.setAttribute("aria-label", "step");
+  range.oninput = function () { go(parseInt(range.value, 10)); };
+  bar.appendChild(range);
+  var where = document.createElement("span");
+  where.style.cssText = "min-width:7em;text-align:right;font-size:0.9em";
+  bar.appendChild(where);
+  root.insertBefore(bar, root.firstChild);
+  root.addEventListener("keydown", function (e) {
+    if (e.key === "ArrowRight") { go(k + 1); e.preventDefault(); }
+    else if (e.key === "ArrowLeft") { go(k - 1); e.preventDefault(); }
+    else if (e.key === " ") { play.onclick(); e.preventDefault(); }
+  });
+  show(0);
+})();"""
+
+
+def step_player(
+    root_or_steps: Value | BackwardSteps,
+    *,
+    frames: Iterable[int] | None = None,
+    interval: float = 1.5,
+    **options: Any,
+) -> StepPlayer:
+    """The pictures of the backward pass as a player that reads without a kernel.
+
+    Unlike :func:`step_slider` (ipywidgets, blank once the kernel is gone), the result is
+    plain HTML with the pictures inside: it plays in Jupyter, in an HTML export and on
+    nbviewer, and shows every frame one under another where scripts are stripped.
+    ``frames`` picks the steps to show (default all; at most ``MAX_PLAYER_FRAMES``),
+    ``interval`` is the time per frame when playing, in seconds, and ``options`` go to
+    :meth:`BackwardSteps.draw`.
+    """
+    steps = _steps_of(root_or_steps)
+    chosen = list(range(len(steps))) if frames is None else [steps._index(k) for k in frames]
+    if not chosen:
+        raise ValueError("step_player: frames is empty; give at least one step number")
+    if len(chosen) > MAX_PLAYER_FRAMES:
+        n = len(chosen)
+        raise ValueError(
+            f"step_player: {n:,} frames are too many to embed in one page (at most "
+            f"{MAX_PLAYER_FRAMES}); pick some with frames=, e.g. "
+            f"frames=range(0, {n}, {math.ceil(n / MAX_PLAYER_FRAMES)})"
+        )
+    if isinstance(interval, bool) or not isinstance(interval, (int, float)):
+        raise TypeError(f"step_player: interval must be a number of seconds, got {interval!r}")
+    if not (math.isfinite(interval) and interval > 0):
+        raise ValueError(
+            f"step_player: interval must be a positive number of seconds, got {interval!r}"
+        )
+    require_graphviz()  # before any drawing
+    return StepPlayer(steps, chosen, float(interval), options)

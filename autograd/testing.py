@@ -19,9 +19,13 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from hypothesis import strategies as st
+from .extras import check
 
-from .ops import OPS
+check(["hypothesis"], "autograd.testing")  # one line naming the extra, not a bare ImportError
+
+from hypothesis import strategies as st  # noqa: E402
+
+from .ops import OPS  # noqa: E402
 
 MARGIN = 1e-3  # distance from a kink or a domain boundary
 

@@ -13,6 +13,17 @@ confusion_matrix), ``persist`` (save/load), ``plots`` (matplotlib, imported on u
 ``cli`` (``python -m nets``).
 """
 
+from typing import TYPE_CHECKING, Any
+
+from ._engine import command_name, engine_problem
+
+if (_problem := engine_problem()) is not None:
+    # Another package named autograd shadows valuegrad's: say so in one line (and
+    # without a traceback when the command line is starting).
+    if (_command := command_name()) is not None:
+        raise SystemExit(f"{_command}: {_problem}")
+    raise ImportError(_problem)
+
 from . import data, losses, optim, persist, plots, train
 from .activations import ACTIVATIONS, log_softmax, softmax
 from .module import MLP, Layer, Module, Neuron
@@ -43,3 +54,14 @@ __all__ = [
     "softmax",
     "train",
 ]
+
+if TYPE_CHECKING:
+    __version__: str
+
+
+def __getattr__(name: str) -> Any:
+    if name == "__version__":  # read from the installed metadata only when asked
+        import autograd
+
+        return autograd.__version__
+    raise AttributeError(f"module 'nets' has no attribute {name!r}")

@@ -1,5 +1,5 @@
-"""``python -m nets``: see :mod:`nets.cli`."""
+"""``python -m nets``: the ``valuegrad`` command (see :mod:`nets.cli`)."""
 
 from .cli import main
 
-raise SystemExit(main())
+raise SystemExit(main(prog="python -m nets"))

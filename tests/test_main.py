@@ -131,7 +131,7 @@ def test_hostile_expressions_are_refused_in_one_line(expression, tmp_path):
     status, out, err = run("draw", expression, "x=1", "y=2", "z=3", "-o", str(tmp_path / "g.svg"))
     assert status == 2
     assert out == ""
-    assert err.count("\n") == 1 and err.startswith("python -m autograd draw: error: ")
+    assert err.count("\n") == 1 and err.startswith("python -m autograd: ")
     assert "Traceback" not in err
     assert list(tmp_path.iterdir()) == []
 
@@ -216,7 +216,8 @@ def test_usage_errors_and_help():
         ("draw", "x", "x=1", "--bogus"),
     ]:
         status, out, err = run(*argv)
-        assert status == 2 and "usage:" in err and "error:" in err and "Traceback" not in err
+        assert status == 2 and out == "" and err.count("\n") == 1, err
+        assert err.startswith("python -m autograd: ") and "--help" in err
     assert run("draw", "x", "x=1", "oops")[0] == 2  # "expected name=value, got 'oops'"
     status, out, err = run("draw", "--help")
     assert status == 0 and "leaky_relu" in out and err == ""

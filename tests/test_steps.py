@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import doctest
+import html
 import math
 import re
 import shutil
@@ -19,10 +21,12 @@ from autograd.draw import STATES, GraphvizNotFoundError
 from autograd.steps import (
     BackwardSteps,
     StepPictures,
+    StepPlayer,
     backward_steps,
     draw_step,
     name_of,
     save_steps,
+    step_player,
     step_slider,
 )
 
@@ -341,3 +345,137 @@ def test_a_cut_picture_still_shows_the_current_step():
     current = steps[k].node
     assert f"{current.data:.4g}" in source and "showing" in source
     assert steps.states(k)[current] == "current"
+
+
+# ---- the player (reads without a kernel) ----------------------------------------------
+
+
+def frames_of(page: str) -> list[tuple[int, str, str]]:
+    """(step, picture SVG, words) for each frame of a player's HTML."""
+    found = re.findall(
+        r'<figure class="vg-frame" data-step="(\d+)"[^>]*>'
+        r'<img src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)"[^>]*>'
+        r"<figcaption[^>]*>(.*?)</figcaption></figure>",
+        page,
+    )
+    return [(int(k), base64.b64decode(data).decode("utf-8"), words) for k, data, words in found]
+
+
+def test_the_player_holds_every_step_with_its_words_under_it():
+    require_dot()
+    f, *_ = lecture()
+    steps = backward_steps(f)
+    player = steps.player()
+    assert isinstance(player, StepPlayer) and len(player) == 3
+    page = player._repr_html_()
+    frames = frames_of(page)
+    assert [k for k, _, _ in frames] == [0, 1, 2]
+    for k, svg, words in frames:
+        assert words == html.escape(f"step {k} of 2: {steps[k].describe()}")
+        assert svg == steps.draw(k, caption=False)._repr_svg_()
+        assert "passes its gradient" not in svg and "starts with" not in svg  # words: below
+    assert "grad &#45;4" in frames[2][1] and "grad ?" in frames[0][1]
+    # Without a caption every frame has the same size, so nothing jumps when flipping.
+    sizes = {
+        re.search(r'<svg width="([\d.]+pt)" height="([\d.]+pt)"', svg).groups()
+        for _, svg, _ in frames
+    }
+    assert len(sizes) == 1
+    assert page.count("<script>") == 1 and "<svg" not in page  # pictures are images: no id clashes
+    assert str(player).splitlines() == [f"step {k} of 2: {steps[k]}" for k in range(3)]
+    assert step_player(f)._repr_html_().count('class="vg-frame"') == 3
+
+
+def test_the_player_escapes_labels_and_has_its_own_id():
+    require_dot()
+    a, b = Value(2.0, label="<script>alert(1)</script>"), Value(3.0, label='b & "c"')
+    out = a * b
+    page = backward_steps(out).player().html()
+    assert "<script>alert(1)" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; gets" in page and "b &amp; &quot;c&quot;" in page
+    ids = {
+        re.search(r'id="(valuegrad-player-[^"]+)"', backward_steps(out).player().html())[1]
+        for _ in range(2)
+    }
+    assert len(ids) == 2  # two players in one page do not drive each other
+
+
+def test_the_player_shows_the_chosen_frames():
+    require_dot()
+    f, *_ = lecture()
+    steps = backward_steps(f)
+    player = steps.player(frames=[0, -1], precision=2, rankdir="TB")
+    assert player.frames == [0, 2]
+    frames = frames_of(player.html())
+    assert [k for k, _, _ in frames] == [0, 2]
+    assert frames[1][1] == steps.draw(2, caption=False, precision=2, rankdir="TB")._repr_svg_()
+    with pytest.raises(IndexError, match="step 3 does not exist"):
+        steps.player(frames=[3])
+    with pytest.raises(TypeError, match="must be an int"):
+        steps.player(frames=["1"])
+    with pytest.raises(ValueError, match="frames is empty"):
+        steps.player(frames=[])
+    for bad in (0, -1.5, math.inf, math.nan):
+        with pytest.raises(ValueError, match="interval must be a positive number"):
+            steps.player(interval=bad)
+    with pytest.raises(TypeError, match="interval must be a number"):
+        steps.player(interval="fast")
+
+
+def test_a_long_backward_pass_asks_which_frames_to_embed():
+    x = Value(0.5, label="x")
+    y = x
+    for _ in range(150):
+        y = y * 1.001
+    steps = backward_steps(y)
+    with pytest.raises(ValueError, match=r"151 frames are too many .* frames=range\(0, 151, 2\)"):
+        steps.player()
+    assert len(steps.player(frames=range(0, 151, 2))) == 76  # drawn only when shown
+
+
+def test_the_player_saves_a_page_of_its_own(tmp_path):
+    require_dot()
+    f, *_ = lecture()
+    path = backward_steps(f).player().save(tmp_path / "steps.html")
+    assert path == tmp_path / "steps.html" and [p.name for p in tmp_path.iterdir()] == [
+        "steps.html"
+    ]
+    page = path.read_text(encoding="utf-8")
+    assert (
+        page.startswith("<!DOCTYPE html>")
+        and "<title>The backward pass of (x + y) * z</title>" in page
+    )
+    assert len(frames_of(page)) == 3
+
+
+def test_the_player_without_dot_says_how_to_install_it(monkeypatch):
+    monkeypatch.setattr(shutil, "which", lambda name, *a, **k: None)
+    f, *_ = lecture()
+    with pytest.raises(GraphvizNotFoundError, match="apt-get"):
+        step_player(f)
+
+
+def test_the_player_plays_in_a_browser(tmp_path):
+    """Runs the player's script in headless Chromium: one frame at a time, the buttons move."""
+    require_dot()
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    if browser is None:
+        pytest.skip("headless Chromium is not installed (apt-get install chromium)")
+    f, *_ = lecture()
+    page = backward_steps(f).player().save(tmp_path / "steps.html").read_text()
+    clicks = (
+        '<script>var b = document.querySelectorAll(".vg-controls button");'
+        "b[4].click(); b[1].click(); b[1].click(); b[3].click();</script></body>"
+    )
+    (tmp_path / "clicked.html").write_text(page.replace("</body>", clicks))
+    dom = subprocess.run(
+        [browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--dump-dom", (tmp_path / "clicked.html").as_uri()],
+        capture_output=True, text=True, timeout=120, check=True,
+    ).stdout  # fmt: skip
+    shown = re.findall(r'<figure class="vg-frame" data-step="(\d)" style="([^"]*)"', dom)
+    assert len(shown) == 3
+    # last, back, back, next: step 1 is the one frame on show
+    assert [k for k, style in shown if "display: none" not in style] == ["1"]
+    assert dom.count('<button type="button"') == 5 and "step 1 of 2" in dom
