@@ -6,8 +6,8 @@ graphviz and tqdm).  The rest is optional: ``plots`` (matplotlib, numpy), ``data
 ``testing`` (hypothesis, for :mod:`autograd.testing`), ``notebook`` (ipykernel,
 ipywidgets), and ``all`` for every one of them.  Code that needs one of these packages
 asks :func:`require` for it (or :func:`check` before a long run, so that nothing is
-computed in vain); when it is
-missing, :class:`MissingExtraError` says in one line what to install::
+computed in vain); when it is missing, :class:`MissingExtraError` says in one line what
+to install::
 
     nets.plots needs matplotlib, which is not installed: pip install 'valuegrad[plots]'
 """
