@@ -149,17 +149,16 @@ class SampleProgram:
         self.nout = num_outputs(model)
         self.target = TARGETS[loss]
         self.terms_per_sample = self.nout if loss == "mse" else 1
-        self._model = model
+        self._model = weakref.ref(model)  # a program must not keep its model alive
         example = self.target(1 if self.nout == 1 else 0, self.nout)
         params = [p.data for p in model.parameters()]
         self.zeros = [0.0] * self.nout
         self.program = trace(self._sample, [0.0] * model.nin, example, params, 1.0, self.zeros)
-        del self._model  # the program holds no reference to the model
 
     def _sample(
         self, x: list[Value], t: Any, params: list[Value], scale: Value, probes: list[Value]
     ) -> Value:
-        model = self._model
+        model = self._model()
         with bound(model, params):
             out = model(x)
         terms = _terms(self.loss, out, t)
@@ -198,22 +197,6 @@ class SampleProgram:
         return outs, terms, start[2]
 
 
-class ForwardProgram:
-    """The traced forward pass of a built-in model: ``run(x, params)`` gives its output(s)."""
-
-    def __init__(self, model: Any) -> None:
-        from autograd import trace
-
-        self._model = model
-        params = [p.data for p in model.parameters()]
-        self.program = trace(self._forward, [0.0] * model.nin, params)
-        del self._model
-
-    def _forward(self, x: list[Value], params: list[Value]) -> Any:
-        with bound(self._model, params):
-            return self._model(x)
-
-
 _CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
@@ -239,11 +222,6 @@ def sample_program(model: Any, loss: str) -> SampleProgram | None:
     if loss not in TARGETS:
         return None
     return _cached(model, loss, lambda: SampleProgram(model, loss))
-
-
-def forward_program(model: Any) -> ForwardProgram | None:
-    """The (cached) traced forward pass of a built-in model; None for any other model."""
-    return _cached(model, "forward", lambda: ForwardProgram(model))
 
 
 def float_rows(model: Any, X: Sequence[Any]) -> list[list[float]]:

@@ -6,8 +6,7 @@ import pytest
 
 import nets.train
 from autograd import Value, trace
-from nets import MLP, Layer, Module, Neuron, compiled, data, fit, losses, optim, predict
-from nets.train import predict_scores
+from nets import MLP, Layer, Module, Neuron, compiled, data, fit, losses, optim
 
 X2, Y2 = data.make_moons(24, 0.2, seed=5)
 Y3 = [(i * 7) % 3 for i in range(len(X2))]  # three classes, mixed in every batch
@@ -169,22 +168,6 @@ def test_a_trace_of_the_fused_cross_entropy_holds_for_any_logits():
         assert program.check(z, k)
         value, _ = program.value_and_grad(z, k)
         assert value == losses.cross_entropy(z, int(k)).data < float("inf")
-
-
-def test_predictions_use_the_traced_forward_and_agree_with_the_graph():
-    random.seed(2)
-    model = MLP(2, [5, 3], activation="tanh")
-    X = X2 * 2  # enough rows to trace
-    assert predict_scores(model, X) == [[o.data for o in model(x)] for x in X]
-    assert compiled.forward_program(model) is not None
-    assert predict(model, X) == [max(range(3), key=model.forward_floats(x).__getitem__) for x in X]
-    with pytest.raises(ValueError, match="length 2, got length 3"):
-        predict_scores(model, [[1.0, 2.0, 3.0]] * 40)
-    big = MLP(2, [1, 1])
-    for p in big.parameters():
-        p.data = 1.0
-    with pytest.raises(OverflowError, match=r"neuron layers\.0\.neurons\.0.*is inf"):
-        predict_scores(big, [[1.0, 1.0]] * 40 + [[1e308, 1e308]])
 
 
 def test_a_program_keeps_no_reference_to_its_model():
