@@ -13,11 +13,14 @@ from typing import TYPE_CHECKING, Any
 from .backprop import grad, topological_order
 from .checking import GradcheckError, gradcheck, numerical_grad
 from .ops import Op, op
+from .trace import Program, TraceError, trace
 from .value import Value
 
 __all__ = [
     "GradcheckError",
     "Op",
+    "Program",
+    "TraceError",
     "Value",
     "draw_dot",
     "grad",
@@ -25,6 +28,7 @@ __all__ = [
     "numerical_grad",
     "op",
     "topological_order",
+    "trace",
 ]
 
 

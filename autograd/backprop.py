@@ -117,15 +117,32 @@ def grad(output: Value, inputs: Any, create_graph: bool = False) -> list:
     if type(output) is not Value:
         raise TypeError(f"grad: output must be a Value, got {type(output).__name__}")
     inputs = [inputs] if type(inputs) is Value else list(_check_inputs(inputs))
-    order = topological_order(output)
     if create_graph:
-        return _grad_graph(output, inputs, order)
-    output._g = 1.0
+        return _grad_graph(output, inputs, topological_order(output))
+    return gradients(output, inputs)
+
+
+def gradients(
+    root: Value, leaves: list[Value], seed: float = 1.0, start: list[float] | None = None
+) -> list[float]:
+    """d root / d leaf for each leaf, as floats, touching no ``.grad``.
+
+    ``seed`` is d root / d root.  ``start`` holds one number per leaf that its gradient
+    starts from, terms being added in backward()'s order (as if root's graph were part of
+    a larger one whose other terms came first).  The reference for traced programs.
+    """
+    order = topological_order(root)
+    if start is not None:
+        for x, s in zip(leaves, start):
+            x._g = s
+    # seed + 0.0: the seed -0.0 counts as 0.0, as an accumulated gradient never is -0.0.
+    root._g = seed + 0.0 if start is None or root not in leaves else root._g + seed
     try:
         _propagate(order)
-        return [x._g for x in inputs]
+        return [x._g for x in leaves]
     finally:
         _clear(order)
+        _clear(leaves)
 
 
 def _check_inputs(inputs: Iterable) -> Iterable[Value]:

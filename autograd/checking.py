@@ -12,7 +12,7 @@ from .value import Value, _to_float
 class Mismatch(NamedTuple):
     """One input whose analytic and numeric derivatives disagree."""
 
-    index: int
+    index: int  # type: ignore[assignment]  # the input's position, over tuple.index
     x: float
     analytic: float
     numeric: float

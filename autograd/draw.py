@@ -544,8 +544,8 @@ def _draw(
         if len(members) < 2:
             loose.extend(members)
             del groups[key]
-    position = {v: i for i, v in enumerate(layout)}
-    loose.sort(key=position.__getitem__)
+    place = {v: i for i, v in enumerate(layout)}
+    loose.sort(key=place.__getitem__)
 
     def emit(target: graphviz.Digraph, values: list[Value]) -> None:
         for v in values:

@@ -19,7 +19,7 @@ import math
 import unicodedata
 import warnings
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, cast
 
 from .value import Value
 
@@ -215,18 +215,17 @@ def _walk(root: ast.expr, leaves: dict[str, Value]) -> Any:
 
 def _children(node: ast.AST, leaves: dict[str, Value]) -> list[ast.expr]:
     """The sub-expressions to evaluate first; refuses every node not on the allow-list."""
-    t = type(node)
-    if t is ast.Constant or t is ast.Name:
+    if type(node) is ast.Constant or type(node) is ast.Name:
         return []
-    if t is ast.BinOp:
+    if type(node) is ast.BinOp:
         if type(node.op) not in _BINARY:
             raise _refuse(node.op)
         return [node.left, node.right]
-    if t is ast.UnaryOp:
+    if type(node) is ast.UnaryOp:
         if type(node.op) not in (ast.USub, ast.UAdd):
             raise _refuse(node.op)
         return [node.operand]
-    if t is ast.Call:
+    if type(node) is ast.Call:
         return _call_arguments(node, leaves)
     raise _refuse(node)
 
@@ -259,8 +258,7 @@ def _call_arguments(node: ast.Call, leaves: dict[str, Value]) -> list[ast.expr]:
 
 
 def _combine(node: ast.AST, args: list[Any], leaves: dict[str, Value]) -> Any:
-    t = type(node)
-    if t is ast.Constant:
+    if type(node) is ast.Constant:
         value = node.value
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             kind = "text" if isinstance(value, (str, bytes)) else type(value).__name__
@@ -272,7 +270,7 @@ def _combine(node: ast.AST, args: list[Any], leaves: dict[str, Value]) -> Any:
         if not math.isfinite(number):
             raise ExpressionError("the number is too large to be a float")
         return number
-    if t is ast.Name:
+    if type(node) is ast.Name:
         if node.id in leaves:
             return leaves[node.id]
         if node.id in FUNCTIONS:
@@ -280,12 +278,12 @@ def _combine(node: ast.AST, args: list[Any], leaves: dict[str, Value]) -> Any:
         raise ExpressionError(
             f"undefined variable {node.id!r} (give it a value, for example {node.id}=1.5)"
         )
-    if t is ast.UnaryOp:
+    if type(node) is ast.UnaryOp:
         (a,) = args
         if type(node.op) is ast.UAdd:
             return a
         return -a
-    if t is ast.BinOp:
+    if type(node) is ast.BinOp:
         a, b = args
         operation = _BINARY[type(node.op)]
         if isinstance(a, Value) or isinstance(b, Value):
@@ -294,7 +292,7 @@ def _combine(node: ast.AST, args: list[Any], leaves: dict[str, Value]) -> Any:
         # messages (1 / 0, (-8) ** 0.5 and 10.0 ** 400 are clear errors, not inf or complex).
         return operation(Value(a), b).data
     # A call: the first argument is the Value, the rest are plain numbers.
-    name = node.func.id
+    name = cast(ast.Name, cast(ast.Call, node).func).id  # the only node left: a call
     function, extra = FUNCTIONS[name]
     x, *numbers = args
     for n, value in zip(extra, numbers):

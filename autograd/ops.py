@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import inspect
 import math
+import numbers
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
@@ -34,11 +35,16 @@ class Op(str):
 
     ``Op("cube", lambda x: x**3, lambda x, out: 3 * x**2)`` defines y = x^3 with dy/dx = 3x^2.
     Apply it with ``op(value, ...)``; numbers are wrapped into constant Values.
+
+    What a derivative returns is checked wherever it is used (backward, grad, a traced
+    program): one real number per input, finite; anything else is an error naming the
+    op.  ``builtin`` is True for the engine's own ops, whose rules are trusted.
     """
 
     forward: Callable[..., float]
     derivative: Callable[..., Any]
     arity: int
+    builtin: bool
 
     def __new__(
         cls,
@@ -55,8 +61,9 @@ class Op(str):
             raise ValueError(f"Op {name!r}: arity must be at least 1, got {arity}")
         op = super().__new__(cls, name)
         op.forward = forward
-        op.derivative = derivative
+        op.derivative = _checked_rule(name, derivative, arity)
         op.arity = arity
+        op.builtin = False
         op.__doc__ = doc or f"The operation {name!r}."
         return op
 
@@ -73,6 +80,75 @@ class Op(str):
 
     def __deepcopy__(self, memo: dict) -> Op:
         return self
+
+
+def _builtin(
+    name: str, forward: Callable[..., float], derivative: Callable[..., Any], **kw: Any
+) -> Op:
+    """One of the engine's own ops: its rule is tested here, so it runs unchecked."""
+    new = Op(name, forward, derivative, **kw)
+    new.derivative = derivative
+    new.builtin = True
+    return new
+
+
+def _checked_rule(name: str, rule: Callable[..., Any], arity: int) -> Callable[..., Any]:
+    """``rule`` with its result checked: one real, finite number (or Value) per input."""
+
+    def checked(*args: Any) -> Any:
+        return _check_local(name, rule(*args), arity, args)
+
+    checked.__wrapped__ = rule  # type: ignore[attr-defined]
+    checked.__doc__ = rule.__doc__
+    return checked
+
+
+def _check_local(name: str, d: Any, arity: int, args: tuple) -> Any:
+    from .value import Value
+
+    if arity == 1:
+        if isinstance(d, (tuple, list)):
+            raise TypeError(
+                f"Op {name!r}: its derivative must return one number (the op has one input), "
+                f"got {_short(d)}"
+            )
+        items = (d,)
+    elif not isinstance(d, (tuple, list)) or len(d) != arity:
+        got = f"{len(d)}: {_short(d)}" if isinstance(d, (tuple, list)) else _short(d)
+        raise TypeError(
+            f"Op {name!r}: its derivative must return {arity} numbers, d out / d x for each "
+            f"input in order, got {got}"
+        )
+    else:
+        items = tuple(d)
+    on_values = any(type(x) is Value for x in args)
+    out: list[Any] = []
+    for i, x in enumerate(items):
+        if type(x) is Value and on_values:
+            out.append(x)
+            continue
+        if type(x) is Value or not isinstance(x, numbers.Real):
+            kind = "a Value for float inputs" if type(x) is Value else _short(x)
+            raise TypeError(
+                f"Op {name!r}: its derivative for input {i} must be a real number, got {kind}"
+            )
+        try:
+            f = float(x)
+        except OverflowError:
+            f = math.inf
+        if not _isfinite(f):
+            at = ", ".join(_fmt(number(a)) for a in args[:-1])
+            raise ValueError(
+                f"Op {name!r}: its derivative for input {i} is {f!r} at x = ({at}); a "
+                "derivative must be a finite number"
+            )
+        out.append(f)
+    return out[0] if arity == 1 else tuple(out)
+
+
+def _short(x: Any) -> str:
+    text = repr(x)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def op(name: str, derivative: Callable[..., Any], *, arity: int | None = None) -> Callable:
@@ -141,7 +217,7 @@ def _fmt(x: float) -> str:
     return repr(float(x))
 
 
-def _overflow(name: str, expr: str, *inputs: float) -> ArithmeticError:
+def _overflow(name: str, expr: str, *inputs: float) -> ArithmeticError | ValueError:
     if all(_isfinite(x) for x in inputs):
         return OverflowError(f"{name}: {expr} is too large for a float")
     return ValueError(f"{name}: {expr} has a non-finite input (was .data set by hand?)")
@@ -181,11 +257,11 @@ def _div(a: float, b: float) -> float:
     raise _overflow("div", f"{_fmt(a)} / {_fmt(b)}", a, b)
 
 
-ADD = Op("+", _add, lambda a, b, out: (1.0, 1.0), arity=2, doc="a + b")
-SUB = Op("-", _sub, lambda a, b, out: (1.0, -1.0), arity=2, doc="a - b")
-MUL = Op("*", _mul, lambda a, b, out: (b, a), arity=2, doc="a * b")
-DIV = Op("/", _div, lambda a, b, out: (1.0 / b, -out / b), arity=2, doc="a / b")
-NEG = Op("neg", lambda a: -a, lambda a, out: -1.0, doc="-a")
+ADD = _builtin("+", _add, lambda a, b, out: (1.0, 1.0), arity=2, doc="a + b")
+SUB = _builtin("-", _sub, lambda a, b, out: (1.0, -1.0), arity=2, doc="a - b")
+MUL = _builtin("*", _mul, lambda a, b, out: (b, a), arity=2, doc="a * b")
+DIV = _builtin("/", _div, lambda a, b, out: (1.0 / b, -out / b), arity=2, doc="a / b")
+NEG = _builtin("neg", lambda a: -a, lambda a, out: -1.0, doc="-a")
 
 
 # --------------------------------------------------------------------------------------
@@ -211,7 +287,7 @@ def _pow_forward(x: float, n: float) -> float:
 def power(n: float) -> Op:
     """The op x -> x^n for a constant exponent n (named like micrograd's '**2')."""
     shown = int(n) if n == int(n) else n
-    return Op(
+    return _builtin(
         f"**{shown}",
         lambda x: _pow_forward(x, n),
         lambda x, out: 0.0 if n == 0 else n * _power(x, n - 1.0),
@@ -231,7 +307,7 @@ def _powv_derivative(a: Any, b: Any, out: Any) -> tuple:
     )
 
 
-POW = Op("**", _pow_forward, _powv_derivative, arity=2, doc="a ** b")
+POW = _builtin("**", _pow_forward, _powv_derivative, arity=2, doc="a ** b")
 
 
 # --------------------------------------------------------------------------------------
@@ -276,24 +352,24 @@ def _softplus(x: float) -> float:
     return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
 
 
-EXP = Op("exp", _exp, lambda x, out: out, doc="e^x")
-LOG = Op("log", _log, lambda x, out: 1.0 / x, doc="ln x")
-SQRT = Op("sqrt", _sqrt, _sqrt_derivative, doc="sqrt x")
-TANH = Op("tanh", math.tanh, lambda x, out: 1.0 - out * out, doc="tanh x")
-SIGMOID = Op("sigmoid", _sigmoid, lambda x, out: out * (1.0 - out), doc="1 / (1 + e^-x)")
-SOFTPLUS = Op("softplus", _softplus, lambda x, out: sigmoid(x), doc="ln(1 + e^x)")
-SIN = Op("sin", math.sin, lambda x, out: cos(x), doc="sin x")
-COS = Op("cos", math.cos, lambda x, out: -sin(x), doc="cos x")
+EXP = _builtin("exp", _exp, lambda x, out: out, doc="e^x")
+LOG = _builtin("log", _log, lambda x, out: 1.0 / x, doc="ln x")
+SQRT = _builtin("sqrt", _sqrt, _sqrt_derivative, doc="sqrt x")
+TANH = _builtin("tanh", math.tanh, lambda x, out: 1.0 - out * out, doc="tanh x")
+SIGMOID = _builtin("sigmoid", _sigmoid, lambda x, out: out * (1.0 - out), doc="1 / (1 + e^-x)")
+SOFTPLUS = _builtin("softplus", _softplus, lambda x, out: sigmoid(x), doc="ln(1 + e^x)")
+SIN = _builtin("sin", math.sin, lambda x, out: cos(x), doc="sin x")
+COS = _builtin("cos", math.cos, lambda x, out: -sin(x), doc="cos x")
 
 # Kinks: the derivative at 0 follows PyTorch: relu'(0) = 0, abs'(0) = 0,
 # leaky_relu'(0) = negative_slope.
-RELU = Op(
+RELU = _builtin(
     "ReLU",
     lambda x: x if x > 0.0 else 0.0,
     lambda x, out: 1.0 if number(x) > 0.0 else 0.0,
     doc="max(x, 0)",
 )
-ABS = Op(
+ABS = _builtin(
     "abs",
     abs,
     lambda x, out: 1.0 if number(x) > 0.0 else (-1.0 if number(x) < 0.0 else 0.0),
@@ -315,7 +391,7 @@ def leaky_relu(negative_slope: float) -> Op:
             return r
         raise _overflow(name, f"{s:g} * {_fmt(x)}", s, x)
 
-    return Op(
+    return _builtin(
         name,
         forward,
         lambda x, out: 1.0 if number(x) > 0.0 else s,

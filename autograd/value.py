@@ -208,7 +208,7 @@ class Value:
 _MANY = object()  # in _b: the op has more than two inputs, and _a holds them all
 
 
-def _slots(inputs: tuple) -> tuple:
+def _slots(inputs: tuple) -> tuple[Any, Any]:
     """The (_a, _b) pair that stores ``inputs``."""
     if len(inputs) > 2:
         return inputs, _MANY

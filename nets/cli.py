@@ -210,7 +210,7 @@ def _recipe(args: argparse.Namespace) -> Recipe:
     if args.dataset not in TOY and ("samples" in given or "noise" in given):
         raise UsageError(f"--samples and --noise apply to {', '.join(TOY)}, not {args.dataset}")
     r = replace(r, **given)
-    if args.dataset in TOY and r.samples < 8:
+    if args.dataset in TOY and r.samples is not None and r.samples < 8:
         raise UsageError(f"argument --samples: need at least 8 points, got {r.samples}")
     return r
 

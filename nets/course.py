@@ -30,6 +30,7 @@ import argparse
 import ast
 import contextlib
 import copy
+import functools
 import io
 import json
 import linecache
@@ -42,7 +43,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 __all__ = [
     "SOLUTION_TAG",
@@ -392,6 +393,23 @@ def _region_names(source: str, regions: Sequence[_Region], where: str) -> list[t
     return result
 
 
+def _enclosing_functions(source: str, regions: Sequence[_Region]) -> list[str | None]:
+    """For each region, the name of the innermost def around it (None at the top level)."""
+    tree = ast.parse(_as_python(source))
+    funcs = [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    result: list[str | None] = []
+    for region in regions:
+        around = [f for f in funcs if f.lineno - 1 < region.begin <= (f.end_lineno or f.lineno) - 1]
+        result.append(max(around, key=lambda f: f.lineno).name if around else None)
+    return result
+
+
+def _method_key(name: str | None) -> str:
+    """'__add__' and 'check_add' both give 'add'."""
+    name = name or ""
+    return name.removeprefix("check_").strip("_")
+
+
 @dataclass(frozen=True)
 class Exercise:
     """One exercise of a notebook: a name the learner completes, and how it is verified."""
@@ -533,8 +551,11 @@ def audit_notebook(path: str | os.PathLike, *, name: str | None = None) -> list[
     exercises_found = []
     for index, where, names, regions in solutions:
         later = [c for c in calls if c.cell > index and c.name is not None]
-        covered = {}
-        for region, region_names in zip(regions, names):
+        # One exercise per verify_exercise call: several checks may share a class
+        # (check_add and check_mul both receive Value), each verifying its own methods.
+        covered: dict[int, tuple[Any, list[str]]] = {}
+        enclosing = _enclosing_functions(_source(cells[index]), regions)
+        for region, region_names, func in zip(regions, names, enclosing):
             if not region_names:
                 continue
             hits = [c for c in later if c.name in region_names]
@@ -549,11 +570,20 @@ def audit_notebook(path: str | os.PathLike, *, name: str | None = None) -> list[
                     )
                 )
                 continue
-            for hit in hits:
-                covered.setdefault(hit.name, (hit, []))[1].append(region.task)
-        for exname, (hit, tasks) in covered.items():
+            # A check named after the method it tests (check_add for __add__) claims it.
+            own = [h for h in hits if func and _method_key(func) == _method_key(h.check)]
+            for hit in own or hits:
+                covered.setdefault(id(hit), (hit, []))[1].append(region.task)
+        for hit, tasks in covered.values():
             exercises_found.append(
-                Exercise(label, index + 1, exname, tuple(tasks), hit.check, tuple(hit.wrong or ()))
+                Exercise(
+                    label,
+                    index + 1,
+                    cast(str, hit.name),  # `later` holds named calls only
+                    tuple(dict.fromkeys(tasks)),
+                    hit.check,
+                    tuple(hit.wrong or ()),
+                )
             )
     if problems:
         raise CourseMarkupError("\n".join(problems))
@@ -577,6 +607,11 @@ class Verification:
     name: str
     stub: str  # how the stub failed
     wrong: list[tuple[str, str]] = field(default_factory=list)  # (answer, first line of message)
+
+    def _ipython_display_(self) -> None:
+        # verify_exercise has printed the summary already; as a cell's last expression the
+        # report would otherwise show a second time as the cell's result.
+        pass
 
     def __str__(self) -> str:
         wrongs = "; ".join(f"{w}: {msg}" for w, msg in self.wrong)
@@ -619,7 +654,7 @@ def _find_solution_source(name: str, namespace: Mapping[str, Any]) -> str | None
             return source
     obj = namespace.get(name)
     codes = []
-    if hasattr(obj, "__code__"):
+    if obj is not None and hasattr(obj, "__code__"):
         codes.append(obj.__code__)
     for member in vars(obj).values() if isinstance(obj, type) else ():
         if hasattr(member, "__code__"):
@@ -718,13 +753,13 @@ def verify_exercise(
                     compile(_ipython_transform(student), f"<student stub of {name}>", "exec"),
                     copy_ns,
                 )
-        except NotImplementedError as err:
-            failed_while_defining = err
-        except Exception as err:
+        except NotImplementedError as stop:
+            failed_while_defining = stop
+        except Exception as exc:
             raise ExerciseVerificationError(
-                f"{tag}: the student edition of the solution cell raises {_first_line(err)} "
+                f"{tag}: the student edition of the solution cell raises {_first_line(exc)} "
                 "before the learner has written anything; only NotImplementedError is expected"
-            ) from err
+            ) from exc
         stub = copy_ns.get(name)
         rebound = stub is not solution
         if failed_while_defining is None and not rebound:
@@ -755,7 +790,7 @@ def verify_exercise(
 
         report = Verification(name, how)
         for answer in wrong:
-            err = _run_quietly(lambda answer=answer: check(answer))
+            err = _run_quietly(functools.partial(check, answer))
             if err is None:
                 raise ExerciseVerificationError(
                     f"{tag}: the check PASSED the wrong answer {_label(answer)}"
@@ -806,7 +841,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     f"{e.notebook}  cell {e.cell}  {e.name}: {'; '.join(e.tasks)}  "
                     f"[{e.check}, {len(e.wrong)} wrong: {', '.join(e.wrong)}]"
                 )
-            per = {}
+            per: dict[str, int] = {}
             for e in found:
                 per[e.notebook] = per.get(e.notebook, 0) + 1
             print(

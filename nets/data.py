@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Hashable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from typing import Any
 
 from autograd.extras import check
@@ -176,7 +176,7 @@ def _mnist_rows(rows: list[list[Any]], path: Any) -> tuple[Rows, list[int]]:
     return X, y
 
 
-DATASETS = {
+DATASETS: dict[str, Callable[..., tuple[Rows, list[int]]]] = {
     "moons": make_moons,
     "circles": make_circles,
     "spirals": make_spirals,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from autograd.extras import check
 
@@ -25,7 +25,7 @@ def _figure(
     ncols: int = 1,
     nrows: int = 1,
     size: tuple[float, float] = (6, 4),
-    layout: str | None = "constrained",
+    layout: Literal["constrained", "compressed", "tight"] | None = "constrained",
 ):
     check(_NEEDS, "nets.plots")
     if path is not None:

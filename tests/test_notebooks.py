@@ -16,6 +16,8 @@ NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 # The learning path, in order.
 EXPECTED = [
     "01_value_and_graph.ipynb",
+    "02_build_a_value.ipynb",
+    "03_build_backward.ipynb",
     "04_gradient_descent.ipynb",
     "05_neurons_and_activations.ipynb",
     "06_backprop_by_hand.ipynb",
