@@ -149,7 +149,7 @@ class SampleProgram:
         self.nout = num_outputs(model)
         self.target = TARGETS[loss]
         self.terms_per_sample = self.nout if loss == "mse" else 1
-        self._model = weakref.ref(model)  # a program must not keep its model alive
+        self._model: weakref.ref[Any] = weakref.ref(model)  # the program must not keep it alive
         example = self.target(1 if self.nout == 1 else 0, self.nout)
         params = [p.data for p in model.parameters()]
         self.zeros = [0.0] * self.nout
@@ -159,6 +159,7 @@ class SampleProgram:
         self, x: list[Value], t: Any, params: list[Value], scale: Value, probes: list[Value]
     ) -> Value:
         model = self._model()
+        assert model is not None, "the model of this program was deleted"
         with bound(model, params):
             out = model(x)
         terms = _terms(self.loss, out, t)
@@ -197,7 +198,7 @@ class SampleProgram:
         return outs, terms, start[2]
 
 
-_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_CACHE: weakref.WeakKeyDictionary[Any, tuple[tuple, dict[str, Any]]] = weakref.WeakKeyDictionary()
 
 
 def _cached(model: Any, key: Any, build: Callable[[], Any]) -> Any:

@@ -155,7 +155,7 @@ def load_mnist() -> tuple[Rows, list[int]]:
 
 def _mnist_rows(rows: list[list[Any]], path: Any) -> tuple[Rows, list[int]]:
     """Pixels 0..255 and a label per row, as rows of 784 floats in [0, 1] and labels."""
-    scale = {v: i / 255.0 for i, v in enumerate(map(str, range(256)))}
+    scale: dict[Any, float] = {str(i): i / 255.0 for i in range(256)}
     scale.update({i: i / 255.0 for i in range(256)})
     X: Rows = []
     y: list[int] = []

@@ -218,7 +218,7 @@ def fit(
         target = C.TARGETS[loss_name]
         k = C.num_outputs(model)
         X = C.float_rows(model, X)
-        y = [(target(t, k), t) for t in y]
+        y = [(target(t, k), t) for t in y]  # type: ignore[misc]  # (target, label) pairs
     if optimizer is None:
         optimizer = Adam(params, lr=0.01)
     rng = random.Random(seed)
