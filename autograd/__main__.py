@@ -13,19 +13,27 @@ written.  Every error is one line on stderr, never a traceback.
 from __future__ import annotations
 
 import argparse
+import math
 import subprocess
 import sys
 from collections.abc import Sequence
-from typing import TextIO
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
 
 from .backprop import topological_order
 from .commands import Command, CommandError, UsageError, run
 from .expr import FUNCTIONS, ExpressionError, evaluate, parse_variables
+from .value import Value
+
+if TYPE_CHECKING:
+    from .steps import BackwardSteps
 
 # Drawing (graphviz) is imported when the command runs, so that importing this module,
 # as nets.cli does, stays light.
 
 PROG = "python -m autograd"
+
+_MAX_STEPS = 100  # autograd.steps.DEFAULT_MAX_STEPS, without importing graphviz here
 
 _EPILOG = f"""\
 An expression may use numbers, variables, + - * / **, unary minus, parentheses and the
@@ -57,6 +65,13 @@ def add_arguments(draw: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="write one picture per step of the backward pass into DIR (step_00.svg, ...) "
         "(default: none)",
+    )
+    draw.add_argument(
+        "--max-steps",
+        type=int,
+        default=_MAX_STEPS,
+        metavar="N",
+        help="write at most N step pictures; more are refused",
     )
     draw.add_argument(
         "--steps-format",
@@ -107,18 +122,81 @@ def main(
     return run(PROG, [DRAW], argv, stdout=stdout, stderr=stderr)
 
 
+def _check_paths(options: argparse.Namespace) -> str | None:
+    """The picture format of -o (None without -o), once the paths are known not to clash."""
+    from .draw import format_of
+    from .steps import FRAME
+
+    if options.max_steps < 1:
+        raise UsageError(f"--max-steps must be at least 1, got {options.max_steps}")
+    for flag, path in (("-o", options.output), ("--steps", options.steps)):
+        if path is not None and not path.strip():
+            raise UsageError(f"{flag} needs a name, got an empty one")
+    if not options.output:
+        return None
+    try:
+        picture_format = format_of(options.output)
+    except ValueError as e:
+        raise UsageError(e) from None
+    output = Path(options.output)
+    inside = options.steps and output.parent.resolve() == Path(options.steps).resolve()
+    if inside and FRAME.fullmatch(output.name):
+        raise UsageError(
+            f"-o {options.output} is a step picture's name inside --steps {options.steps}, "
+            "where it would be replaced; choose another name or folder"
+        )
+    if output.is_dir():
+        raise UsageError(f"-o {options.output} is a folder; give a file name such as graph.svg")
+    return picture_format
+
+
+def _gradients(output: Value, leaves: dict[str, Value]) -> tuple[BackwardSteps | None, list[str]]:
+    """Run backward; returns the tolerant replay that was needed (if any) and notes.
+
+    A constant's gradient may overflow while every variable's is finite (in
+    ``x * 1e300 * 1e-300 * 1e300`` the 1e-300 gets 1e600): the engine refuses to store
+    inf, so the gradients are then taken from the step-by-step replay, which allows it
+    at leaves, and the constants' are reported.
+    """
+    from .steps import backward_steps
+
+    try:
+        output.backward()
+        return None, []
+    except OverflowError:
+        pass
+    try:
+        replay = backward_steps(output, strict=False)
+    except (ArithmeticError, ValueError, TypeError) as e:
+        raise CommandError(_with_prefix("backward", e)) from None
+    grads = replay.grads()
+    for name, leaf in leaves.items():
+        g = grads.get(leaf, 0.0)
+        if not math.isfinite(g):
+            raise CommandError(f"backward: the gradient of {name} overflowed to {g}")
+    for v in replay.order:
+        v.grad = grads.get(v, 0.0)
+    variables = set(leaves.values())
+    overflowed = [v for v in replay.order if not math.isfinite(v.grad) and v not in variables]
+    shown = ", ".join(repr(v.data) for v in overflowed[:3])
+    more = ", ..." if len(overflowed) > 3 else ""
+    note = f"note: the gradient of the constant(s) {shown}{more} overflowed (shown as inf)"
+    return replay, [note]
+
+
+def _with_prefix(prefix: str, error: BaseException) -> str:
+    text = " ".join(str(error).split())
+    return text if text.startswith(f"{prefix}:") else f"{prefix}: {text}"
+
+
 def _draw(options: argparse.Namespace, out: TextIO) -> int:
-    from .draw import GraphvizNotFoundError, draw_dot, format_of, require_graphviz, save_graph
+    from .draw import GraphvizNotFoundError, draw_dot, require_graphviz, save_graph
+    from .layout import GraphvizTimeoutError
     from .steps import backward_steps, save_steps
 
     if not 1 <= options.precision <= 17:
         raise UsageError(f"--precision must be from 1 to 17, got {options.precision}")
-    picture_format = None
-    if options.output:
-        try:
-            picture_format = format_of(options.output)
-        except ValueError as e:
-            raise UsageError(e) from None
+    picture_format = _check_paths(options)
     try:
         values = parse_variables(options.variables)
         output, leaves = evaluate(options.expression, values)
@@ -128,16 +206,25 @@ def _draw(options: argparse.Namespace, out: TextIO) -> int:
         raise CommandError(e) from None
 
     try:
-        output.backward()
-        steps = backward_steps(output) if options.steps else None
+        replay, notes = _gradients(output, leaves)
+        steps = None
+        if options.steps:
+            steps = replay or backward_steps(output)
     except (ArithmeticError, ValueError, TypeError) as e:
-        raise CommandError(f"backward: {e}") from None
+        raise CommandError(_with_prefix("backward", e)) from None
+    if steps is not None and len(steps) > options.max_steps:
+        raise UsageError(
+            f"the backward pass has {len(steps):,} steps: more than --max-steps "
+            f"{options.max_steps} pictures; pass --max-steps {len(steps)} to write them all"
+        )
 
     used = set(topological_order(output))
     print(f"value: {output.data!r}", file=out)
     for name, leaf in leaves.items():
         note = "" if leaf in used else "  (not in the expression)"
         print(f"grad {name}: {leaf.grad!r}{note}", file=out)
+    for note in notes:
+        print(f"{options._prog}: {note}", file=sys.stderr)
 
     look = {
         "precision": options.precision,
@@ -153,16 +240,22 @@ def _draw(options: argparse.Namespace, out: TextIO) -> int:
             options.steps and options.steps_format != "dot"
         ):
             require_graphviz()
+        # The steps first: -o may name a file in their folder, which they create.
+        paths = []
+        if steps is not None:
+            writing_steps = options.steps
+            paths = save_steps(steps, options.steps, options.steps_format, max_steps=None, **look)
+            writing_steps = None
         if options.output:
             save_graph(draw_dot(output, **look), options.output, picture_format)
             print(f"wrote {options.output}", file=out)
         if steps is not None:
-            writing_steps = options.steps
-            paths = save_steps(steps, options.steps, options.steps_format, **look)
             count = f"{len(paths)} step" + ("s" if len(paths) != 1 else "")
             print(f"wrote {count} to {options.steps}", file=out)
-    except GraphvizNotFoundError as e:
+    except (GraphvizNotFoundError, GraphvizTimeoutError) as e:
         raise CommandError(e) from None
+    except BrokenPipeError:  # stdout, not a file: autograd.commands reports it
+        raise
     except subprocess.CalledProcessError as e:  # dot itself failed
         detail = e.stderr.decode(errors="replace") if isinstance(e.stderr, bytes) else e.stderr
         raise CommandError(f"Graphviz's dot failed: {detail or e}") from None

@@ -20,12 +20,14 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import io
+import os
 import re
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib import metadata
-from typing import NoReturn, TextIO
+from typing import NoReturn, TextIO, cast
 
 from .extras import MissingExtraError
 
@@ -137,12 +139,42 @@ def run(
 ) -> int:
     """Parse ``argv`` (default ``sys.argv[1:]``), run the chosen command, return its status."""
     err = stderr if stderr is not None else sys.stderr
+    if stdout is None and sys.stdout is None:  # Python's stdout when fd 1 was closed
+        stdout = cast(TextIO, _ClosedOutput())
     redirect_out = contextlib.redirect_stdout(stdout) if stdout is not None else None
     with redirect_out or contextlib.nullcontext(), contextlib.redirect_stderr(err):
         status, message = _run(prog, commands, list(sys.argv[1:] if argv is None else argv))
+        if message is None:
+            status, message = _flush_results(status)
     if message is not None:
         print(f"{prog}: {message}", file=err)
     return status
+
+
+_CLOSED = "cannot print the results: stdout is closed"
+
+
+class _ClosedOutput(io.TextIOBase):
+    def write(self, text: str) -> int:
+        raise BrokenPipeError(32, "stdout is closed")
+
+
+def _flush_results(status: int) -> tuple[int, str | None]:
+    """Flush stdout (a pipe buffers it): a reader that went away is one line, exit 1."""
+    try:
+        sys.stdout.flush()
+    except (BrokenPipeError, ValueError):
+        _silence_stdout()
+        return 1, _CLOSED
+    return status, None
+
+
+def _silence_stdout() -> None:
+    # Python flushes stdout again at exit and would complain in a traceback-like note.
+    with contextlib.suppress(OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
 
 
 def _run(prog: str, commands: Sequence[Command], argv: list[str]) -> tuple[int, str | None]:
@@ -168,6 +200,9 @@ def _run(prog: str, commands: Sequence[Command], argv: list[str]) -> tuple[int, 
         return 2, _one_line(e)
     except (CommandError, MissingExtraError) as e:
         return 1, _one_line(e)
+    except BrokenPipeError:  # stdout's reader went away (| head), or it was closed
+        _silence_stdout()
+        return 1, _CLOSED
     except KeyboardInterrupt:
         return 130, "interrupted"
     except Exception as e:  # a bug: still one line, but say so

@@ -13,10 +13,9 @@ picture needs Graphviz's ``dot`` program, and a missing ``dot`` gives a
 
 from __future__ import annotations
 
-import contextlib
 import os
-import secrets
 import shutil
+import sys
 import unicodedata
 from collections import deque
 from collections.abc import Callable, Collection, Mapping
@@ -27,6 +26,8 @@ from typing import Any
 import graphviz
 
 from .backprop import topological_order
+from .files import write_atomic
+from .layout import DEFAULT_TIMEOUT, GraphvizTimeoutError, edges_to_cut, run_graphviz
 from .ops import Op
 from .value import Value
 
@@ -34,6 +35,7 @@ __all__ = [
     "DEFAULT_MAX_NODES",
     "Drawing",
     "GraphvizNotFoundError",
+    "GraphvizTimeoutError",
     "draw_dot",
     "format_number",
     "format_of",
@@ -75,29 +77,132 @@ def require_graphviz(engine: str = "dot") -> str:
 
 
 class Drawing(graphviz.Digraph):
-    """A ``graphviz.Digraph`` whose rendering methods explain how to install Graphviz.
+    """A ``graphviz.Digraph`` whose rendering is bounded and explains itself.
 
-    ``pipe``, ``render``, ``view`` and the Jupyter display hooks look for the layout
-    program first and raise :class:`GraphvizNotFoundError` when it is missing;
-    ``.source`` never needs it.
+    ``pipe``, ``render``, ``view`` and the Jupyter display hooks look for Graphviz first
+    and raise :class:`GraphvizNotFoundError` when it is missing (``.source`` never needs
+    it); they stop Graphviz after ``timeout`` seconds (an attribute, default
+    :data:`~autograd.layout.DEFAULT_TIMEOUT`; None for no limit) with a
+    :class:`~autograd.layout.GraphvizTimeoutError`, never leave a Graphviz process
+    running after Python has gone, and write files atomically.
     """
+
+    timeout: float | None = DEFAULT_TIMEOUT
 
     def _check(self, engine: str | None = None) -> None:
         require_graphviz(engine or self.engine)
 
-    def pipe(self, *args: Any, **kwargs: Any) -> Any:
-        self._check(kwargs.get("engine"))
+    def _run(
+        self,
+        format: str | None,
+        renderer: str | None,
+        formatter: str | None,
+        neato_no_op: bool | int | None,
+        quiet: bool,
+        engine: str | None,
+        timeout: float | None,
+        cwd: str | None = None,
+    ) -> bytes:
+        engine = engine or self.engine
+        self._check(engine)
+        kind = ":".join(p for p in (format or self.format, renderer, formatter) if p)
+        command = [require_graphviz("dot"), f"-K{engine}", f"-T{kind}"]
+        if neato_no_op:
+            command.append(f"-n{int(neato_no_op)}")
+        data = self.source.encode(self.encoding or "utf-8")
+        limit = self.timeout if timeout is None else timeout
         try:
-            return super().pipe(*args, **kwargs)
-        except graphviz.ExecutableNotFound as e:  # removed between the check and the run
-            raise GraphvizNotFoundError(kwargs.get("engine") or self.engine) from e
+            out, err = run_graphviz(command, data, timeout=limit, cwd=cwd)
+        except FileNotFoundError as e:  # removed between the check and the run
+            raise GraphvizNotFoundError(engine) from e
+        if err and not quiet:
+            sys.stderr.write(err.decode(errors="replace"))
+        return out
 
-    def render(self, *args: Any, **kwargs: Any) -> Any:
-        self._check(kwargs.get("engine"))
-        try:
-            return super().render(*args, **kwargs)
-        except graphviz.ExecutableNotFound as e:
-            raise GraphvizNotFoundError(kwargs.get("engine") or self.engine) from e
+    def pipe(  # type: ignore[override]
+        self,
+        format: str | None = None,
+        renderer: str | None = None,
+        formatter: str | None = None,
+        neato_no_op: bool | int | None = None,
+        quiet: bool = False,
+        *,
+        engine: str | None = None,
+        encoding: str | None = None,
+        timeout: float | None = None,
+    ) -> Any:
+        """The picture as bytes (or text, with ``encoding``), as ``graphviz``'s ``pipe``;
+        ``timeout`` overrides the drawing's."""
+        out = self._run(format, renderer, formatter, neato_no_op, quiet, engine, timeout)
+        return out if encoding is None else out.decode(encoding)
+
+    def save(
+        self,
+        filename: str | os.PathLike[str] | None = None,
+        directory: str | os.PathLike[str] | None = None,
+        *,
+        skip_existing: bool | None = False,
+    ) -> str:
+        """Write the DOT text to ``filename`` (atomically), as ``graphviz``'s ``save``."""
+        if filename is not None:
+            self.filename = filename
+        if directory is not None:
+            self.directory = directory
+        path = Path(self.filepath)
+        if not (skip_existing and path.exists()):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(path, self.source.encode(self.encoding or "utf-8"))
+        return self.filepath
+
+    def render(  # type: ignore[override]
+        self,
+        filename: str | os.PathLike[str] | None = None,
+        directory: str | os.PathLike[str] | None = None,
+        view: bool = False,
+        cleanup: bool = False,
+        format: str | None = None,
+        renderer: str | None = None,
+        formatter: str | None = None,
+        neato_no_op: bool | int | None = None,
+        quiet: bool = False,
+        quiet_view: bool = False,
+        *,
+        outfile: str | os.PathLike[str] | None = None,
+        engine: str | None = None,
+        raise_if_result_exists: bool = False,
+        overwrite_source: bool = False,
+        timeout: float | None = None,
+    ) -> str:
+        """Save the DOT text and write the picture beside it, as ``graphviz``'s ``render``
+        (``name.gv`` and ``name.gv.svg``, or ``outfile``); the picture is written
+        atomically, and ``timeout`` overrides the drawing's."""
+        self._check(engine)
+        if outfile is not None:
+            outfile = Path(outfile)
+            format = format or outfile.suffix.lstrip(".").lower() or None
+            if directory is None:
+                outfile = Path(self.directory, outfile)
+            if filename is None:
+                filename = outfile.with_suffix(".gv")
+        source = Path(self.save(filename, directory))
+        format = format or self.format
+        if outfile is None:
+            kind = ".".join(p for p in (formatter, renderer, format) if p)
+            outfile = source.with_name(f"{source.name}.{kind}")
+        elif not overwrite_source and outfile.resolve() == source.resolve():
+            raise ValueError(
+                f"outfile {outfile.name!r} must be different from the source file {source.name!r}"
+            )
+        if raise_if_result_exists and outfile.exists():
+            raise graphviz.FileExistsError(f"output file exists: {os.fspath(outfile)!r}")
+        cwd = os.fspath(source.parent) if source.parent.parts else None
+        data = self._run(format, renderer, formatter, neato_no_op, quiet, engine, timeout, cwd)
+        write_atomic(outfile, data)
+        if cleanup:
+            os.remove(source)
+        if view or quiet_view:
+            self._view(os.fspath(outfile), format=format, quiet=quiet_view)
+        return os.fspath(outfile)
 
     # view() goes through render(); Jupyter goes through the hooks below, which pipe().
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None, **kwargs: Any) -> Any:
@@ -377,6 +482,54 @@ def _input_tags(v: Value) -> list[str]:
     return [f"x{i + 1}" for i in range(n)] if type(op) is Op else [""] * n
 
 
+Wire = tuple[Value, Value, int, str]  # (input, consumer, input position, tag)
+
+
+def _wires(
+    drawn: list[Value], in_drawing: set[Value] | None
+) -> tuple[list[Wire], dict[Value, int]]:
+    """The input edges to draw, and how many inputs of each Value are hidden."""
+    wires: list[Wire] = []
+    hidden: dict[Value, int] = {}
+    for v in drawn:
+        for position, (x, tag) in enumerate(zip(v._prev, _input_tags(v))):
+            if in_drawing is not None and x not in in_drawing:
+                hidden[v] = hidden.get(v, 0) + 1
+            else:
+                wires.append((x, v, position, tag))
+    return wires, hidden
+
+
+def _target(v: Value, index: Mapping[Value, int]) -> str:
+    """Where v's inputs point: its operation node, or v itself when it has no op."""
+    return f"o{index[v]}" if v._op else f"n{index[v]}"
+
+
+def _long_wires(
+    drawn: list[Value],
+    index: Mapping[Value, int],
+    wires: list[Wire],
+    hidden: Mapping[Value, int],
+) -> set[int]:
+    """The wires (positions in ``wires``) whose input is drawn again beside its use, so
+    that dot's layout stays within :data:`~autograd.layout.LAYOUT_BUDGET`."""
+    nodes: list[str] = []
+    edges: list[tuple[str, str]] = []
+    for v in drawn:
+        i = index[v]
+        if v in hidden:
+            nodes.append(f"h{i}")
+            edges.append((f"h{i}", _target(v, index)))
+        if v._prev and v._op:
+            nodes.append(f"o{i}")
+            edges.append((f"o{i}", f"n{i}"))
+        nodes.append(f"n{i}")
+    first = len(edges)
+    edges += [(f"n{index[x]}", _target(v, index)) for x, v, _, _ in wires]
+    cut = edges_to_cut(nodes, edges, range(first, len(edges)))
+    return {k - first for k in cut}
+
+
 def draw_dot(
     root: Value,
     format: str = "svg",
@@ -481,6 +634,10 @@ def _draw(
         edge_attr={"fontname": FONT, "fontsize": "10", "color": "#525252", "arrowsize": "0.7"},
     )
 
+    in_drawing = set(drawn) if chosen is not None else None
+    wires, hidden = _wires(drawn, in_drawing)
+    cut = _long_wires(drawn, index, wires, hidden)
+
     captions = [title or "", overlay.caption if overlay else ""]
     if chosen is not None and len(drawn) < len(order):
         limits = [
@@ -489,6 +646,13 @@ def _draw(
             if v is not None
         ]
         captions.append(f"showing {len(drawn):,} of {len(order):,} values ({', '.join(limits)})")
+    if cut:
+        again = len({wires[k][0] for k in cut})
+        captions.append(
+            f"{again:,} value{'s' if again > 1 else ''} used far apart drawn again beside "
+            "each use (marked 'again'): lines across the whole graph would take Graphviz "
+            "too long to lay out"
+        )
     # Bound dot's network-simplex passes: a Value reused at many depths (x in a Horner
     # polynomial) otherwise makes dot run for minutes on a few hundred nodes.
     if len(drawn) > _LARGE:
@@ -499,11 +663,11 @@ def _draw(
     if caption:
         graph.attr(label=f"<{html_text(caption)}>", labelloc="t", labeljust="l", fontsize="13")
 
-    def value_node(v: Value) -> tuple[str, dict[str, str]]:
+    def value_node(v: Value, again: bool = False) -> tuple[str, dict[str, str]]:
         i = index[v]
         kind_look = KINDS[_kind(v, root, params_set)]
         look = kind_look
-        cells = []
+        cells = ["<TD><I>again</I></TD>"] if again else []
         if v.label:
             cells.append(f"<TD><B>{html_text(v.label)}</B></TD>")
         cells.append(f"<TD>data {html_text(format_number(v.data, precision))}</TD>")
@@ -569,34 +733,30 @@ def _draw(
     emit(graph, loose)
 
     # Edges: input -> operation -> result, one per input position (a * a has two).
-    in_drawing = set(drawn) if chosen is not None else None
     for v in drawn:
-        if not v._prev:
-            continue
-        i = index[v]
-        target = f"o{i}" if v._op else f"n{i}"
-        if v._op:
-            graph.edge(target, f"n{i}")
-        hidden = 0
-        for position, (x, tag) in enumerate(zip(v._prev, _input_tags(v))):
-            if in_drawing is not None and x not in in_drawing:
-                hidden += 1
-                continue
-            attrs: dict[str, str] = {}
-            if tag:
-                attrs.update(headlabel=tag, fontcolor="#737373", fontsize="9", labeldistance="1.6")
-            if overlay is not None and (v, position) in overlay.flow:
-                attrs.update(color=_FLOW_COLOR, penwidth="2.5")
-            graph.edge(f"n{index[x]}", target, **attrs)
-        if hidden:
-            more = f"h{i}"
-            graph.node(
-                more,
-                label=f"<... {hidden} more>" if hidden > 1 else "<...>",
-                shape="plaintext",
-                fontcolor="#737373",
-            )
-            graph.edge(more, target, style="dashed", color="#969696")
+        if v._prev and v._op:
+            graph.edge(f"o{index[v]}", f"n{index[v]}")
+    for number, (x, v, position, tag) in enumerate(wires):
+        attrs: dict[str, str] = {}
+        if tag:
+            attrs.update(headlabel=tag, fontcolor="#737373", fontsize="9", labeldistance="1.6")
+        if overlay is not None and (v, position) in overlay.flow:
+            attrs.update(color=_FLOW_COLOR, penwidth="2.5")
+        tail = f"n{index[x]}"
+        if number in cut:  # drawn again beside this use (see layout.edges_to_cut)
+            tail = f"c{index[v]}_{position}"
+            _, node_attrs = value_node(x, again=True)
+            graph.node(tail, **node_attrs)
+        graph.edge(tail, _target(v, index), **attrs)
+    for v, count in hidden.items():
+        more = f"h{index[v]}"
+        graph.node(
+            more,
+            label=f"<... {count} more>" if count > 1 else "<...>",
+            shape="plaintext",
+            fontcolor="#737373",
+        )
+        graph.edge(more, _target(v, index), style="dashed", color="#969696")
 
     if legend:
         if overlay is not None:
@@ -623,43 +783,6 @@ def format_of(path: str | os.PathLike[str]) -> str:
         shown = f"'.{ext}'" if ext else "no extension"
         raise ValueError(f"cannot tell the picture format of {str(path)!r} ({shown}); use {known}")
     return FORMATS[ext]
-
-
-def write_atomic(path: str | os.PathLike[str], data: bytes) -> Path:
-    """Write ``data`` to ``path`` through a temporary file and ``os.replace``.
-
-    Readers see the old file or the new one, never half of one, and a failure leaves
-    no temporary file behind.  The file gets the permissions a plain ``open()`` would
-    give it (or keeps those of the file it replaces).
-    """
-    path = Path(path)
-    fd, tmp = _temporary_beside(path)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        with contextlib.suppress(OSError):
-            os.chmod(tmp, path.stat().st_mode & 0o7777)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    return path
-
-
-def _temporary_beside(path: Path) -> tuple[int, Path]:
-    # Not tempfile.mkstemp: its files are private (0600) whatever the umask, while
-    # os.open with mode 0o666 lets the umask decide, as for any new file.
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-    for _ in range(100):
-        tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-        try:
-            return os.open(tmp, flags, 0o666), tmp
-        except FileExistsError:
-            continue
-    raise FileExistsError(f"cannot create a temporary file beside {path}")
 
 
 def save_graph(

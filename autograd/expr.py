@@ -14,8 +14,11 @@ x by a constant 5); arithmetic that involves a variable builds the graph.
 from __future__ import annotations
 
 import ast
+import io
 import keyword
 import math
+import sys
+import tokenize
 import unicodedata
 import warnings
 from collections.abc import Callable, Mapping
@@ -36,6 +39,10 @@ def _leaky_relu(x: Value, negative_slope: float = 0.01) -> Value:
     return x.leaky_relu(negative_slope)
 
 
+def _pow(x: Value, exponent: Any) -> Value:
+    return x.pow(exponent)
+
+
 # name -> (the function, applied to one Value; the names of its optional number arguments)
 FUNCTIONS: dict[str, tuple[Callable[..., Value], tuple[str, ...]]] = {
     "exp": (Value.exp, ()),
@@ -49,8 +56,14 @@ FUNCTIONS: dict[str, tuple[Callable[..., Value], tuple[str, ...]]] = {
     "abs": (Value.abs, ()),
     "sin": (Value.sin, ()),
     "cos": (Value.cos, ()),
+    "pow": (_pow, ("exponent",)),
 }
-"""The functions an expression may call: each takes one Value, then optional numbers."""
+"""The functions an expression may call: each takes one Value, then optional numbers
+(``pow(x, y)``'s exponent may be any expression, and is required)."""
+
+# Functions whose extra arguments may be expressions of variables, and those required.
+_ANY_ARGUMENTS = frozenset({"pow"})
+_REQUIRED = {"pow": 2}
 
 _BINARY: dict[type, Callable[[Any, Any], Any]] = {
     ast.Add: lambda a, b: a + b,
@@ -156,6 +169,7 @@ def evaluate(source: str, variables: Mapping[str, Any]) -> tuple[Value, dict[str
         except (TypeError, ValueError) as e:
             raise ExpressionError(f"value of {name}: {e}") from None
     tree = _parse(source)
+    _check(tree.body, leaves)  # every refusal comes before any arithmetic
     result = _walk(tree.body, leaves)
     output = result if isinstance(result, Value) else Value(result)
     return output, leaves
@@ -175,7 +189,18 @@ def _parse(source: str) -> ast.Expression:
             # "invalid decimal literal" and the like: the error that follows says it all
             warnings.simplefilter("ignore")
             return ast.parse(source.strip(), mode="eval")
-    except SyntaxError as e:
+    except (SyntaxError, ValueError) as e:
+        # An integer of more than 4,300 digits: Python's message advises
+        # sys.set_int_max_str_digits, of no use here; say how long the number is.
+        huge = _huge_integer(source.strip())
+        if huge is not None:
+            column, digits = huge
+            raise ExpressionError(
+                f"the number at column {column} has {digits:,} digits, "
+                "too large for a float (at most about 1.8e308)"
+            ) from None
+        if not isinstance(e, SyntaxError):  # a NUL character...
+            raise ExpressionError(f"cannot read the expression: {_first_clause(e)}") from None
         where = f" at column {e.offset}" if e.offset else ""
         message = str(e.msg).split(";")[0]  # the first clause is the useful one
         raise ExpressionError(f"syntax error{where}: {message}") from None
@@ -184,8 +209,27 @@ def _parse(source: str) -> ast.Expression:
             "the expression is too deeply nested for Python's parser "
             "(keep it under about 2,000 operations in a row)"
         ) from None
-    except ValueError as e:  # a NUL character, an integer of more than 4,300 digits...
-        raise ExpressionError(f"cannot read the expression: {e}") from None
+
+
+def _huge_integer(source: str) -> tuple[int, int] | None:
+    """(column, digits) of the longest integer literal, if it is beyond Python's limit
+    for turning digits into an int (which the parser reports with advice about
+    sys.set_int_max_str_digits, of no use here)."""
+    longest = None
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(source).readline):
+            if token.type == tokenize.NUMBER:
+                digits = sum(ch.isdigit() for ch in token.string)
+                if longest is None or digits > longest[1]:
+                    longest = (token.start[1] + 1, digits)
+    except (tokenize.TokenError, SyntaxError):
+        pass
+    limit = getattr(sys, "get_int_max_str_digits", lambda: 4300)()
+    return longest if longest is not None and limit and longest[1] > limit else None
+
+
+def _first_clause(error: BaseException) -> str:
+    return str(error).split(";")[0]
 
 
 def _refuse(node: ast.AST) -> ExpressionError:
@@ -198,13 +242,27 @@ def _refuse(node: ast.AST) -> ExpressionError:
     return ExpressionError(f"not allowed in an expression: {what}{where}")
 
 
+def _check(root: ast.expr, leaves: dict[str, Value]) -> None:
+    """Refuse the tree, before anything is computed, if any part of it is not allowed:
+    syntax off the allow-list, unknown names, calls, constants; in the order written."""
+    stack: list[ast.AST] = [root]
+    while stack:
+        node = stack.pop()
+        children = _children(node, leaves)
+        if type(node) is ast.Constant:
+            _number(node)
+        elif type(node) is ast.Name:
+            _name(node, leaves)
+        stack.extend(reversed(children))
+
+
 def _walk(root: ast.expr, leaves: dict[str, Value]) -> Any:
-    """Evaluate an allowed expression tree, without recursion (a long sum is a deep tree)."""
+    """Evaluate a checked expression tree, without recursion (a long sum is a deep tree)."""
     results: dict[int, Any] = {}  # id(node) -> value, for nodes of this one tree only
     stack: list[tuple[ast.AST, list[ast.expr] | None]] = [(root, None)]
     while stack:
         node, children = stack.pop()
-        if children is None:  # first visit: check the node, then evaluate its children
+        if children is None:  # first visit: evaluate its children first
             children = _children(node, leaves)
             stack.append((node, children))
             stack.extend((child, None) for child in reversed(children))
@@ -251,33 +309,61 @@ def _call_arguments(node: ast.Call, leaves: dict[str, Value]) -> list[ast.expr]:
         if k.arg not in extra:
             raise ExpressionError(f"{name}() has no argument named {k.arg!r}")
     given = len(node.args) + len(node.keywords)
-    if not node.args or given > 1 + len(extra):
-        how = f"1 to {1 + len(extra)}" if extra else "1"
+    least = _REQUIRED.get(name, 1)
+    if not node.args or not least <= given <= 1 + len(extra):
+        most = 1 + len(extra)
+        how = str(most) if least == most else f"{least} to {most}"
         raise ExpressionError(f"{name}() takes {how} argument(s), got {given}")
-    return [*node.args, *(k.value for k in node.keywords)]
+    arguments = [*node.args, *(k.value for k in node.keywords)]
+    if name not in _ANY_ARGUMENTS:
+        names = [k.arg for k in node.keywords]
+        for n, value in zip([*extra[: len(node.args) - 1], *names], arguments[1:]):
+            if any(type(part) is ast.Name for part in ast.walk(value)):
+                raise ExpressionError(
+                    f"{name}(): {n} must be a number, not an expression of variables"
+                )
+    return arguments
+
+
+def _number(node: ast.Constant) -> float:
+    value = node.value
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        kind = "text" if isinstance(value, (str, bytes)) else type(value).__name__
+        raise ExpressionError(f"not allowed in an expression: {kind} constant {value!r:.40}")
+    try:
+        number = float(value)
+    except OverflowError:
+        try:
+            digits = len(str(abs(value)))
+        except ValueError:  # beyond Python's digit limit (a long hexadecimal literal)
+            digits = int(abs(int(value)).bit_length() * math.log10(2)) + 1
+        raise ExpressionError(
+            f"the number at column {node.col_offset + 1} has {digits:,} digits, "
+            "too large for a float (at most about 1.8e308)"
+        ) from None
+    if not math.isfinite(number):
+        raise ExpressionError(
+            f"the number at column {node.col_offset + 1} is too large for a float "
+            "(at most about 1.8e308)"
+        )
+    return number
+
+
+def _name(node: ast.Name, leaves: dict[str, Value]) -> Value:
+    if node.id in leaves:
+        return leaves[node.id]
+    if node.id in FUNCTIONS:
+        raise ExpressionError(f"{node.id!r} is a function: call it, as in {node.id}(x)")
+    raise ExpressionError(
+        f"undefined variable {node.id!r} (give it a value, for example {node.id}=1.5)"
+    )
 
 
 def _combine(node: ast.AST, args: list[Any], leaves: dict[str, Value]) -> Any:
     if type(node) is ast.Constant:
-        value = node.value
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            kind = "text" if isinstance(value, (str, bytes)) else type(value).__name__
-            raise ExpressionError(f"not allowed in an expression: {kind} constant {value!r:.40}")
-        try:
-            number = float(value)
-        except OverflowError:
-            raise ExpressionError(f"the number {str(value)[:20]}... is too large") from None
-        if not math.isfinite(number):
-            raise ExpressionError("the number is too large to be a float")
-        return number
+        return _number(node)
     if type(node) is ast.Name:
-        if node.id in leaves:
-            return leaves[node.id]
-        if node.id in FUNCTIONS:
-            raise ExpressionError(f"{node.id!r} is a function: call it, as in {node.id}(x)")
-        raise ExpressionError(
-            f"undefined variable {node.id!r} (give it a value, for example {node.id}=1.5)"
-        )
+        return _name(node, leaves)
     if type(node) is ast.UnaryOp:
         (a,) = args
         if type(node.op) is ast.UAdd:
@@ -293,11 +379,8 @@ def _combine(node: ast.AST, args: list[Any], leaves: dict[str, Value]) -> Any:
         return operation(Value(a), b).data
     # A call: the first argument is the Value, the rest are plain numbers.
     name = cast(ast.Name, cast(ast.Call, node).func).id  # the only node left: a call
-    function, extra = FUNCTIONS[name]
+    function = FUNCTIONS[name][0]
     x, *numbers = args
-    for n, value in zip(extra, numbers):
-        if isinstance(value, Value):
-            raise ExpressionError(f"{name}(): {n} must be a number, not an expression of variables")
-    constant = not isinstance(x, Value)
-    result = function(Value(x) if constant else x, *numbers)
+    constant = not any(isinstance(a, Value) for a in args)
+    result = function(x if isinstance(x, Value) else Value(x), *numbers)
     return result.data if constant else result

@@ -29,6 +29,7 @@ import html
 import itertools
 import math
 import os
+import re
 import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -43,13 +44,13 @@ from .draw import (
     _draw,
     format_number,
     require_graphviz,
-    save_graph,
-    write_atomic,
 )
+from .files import write_atomic, write_together
 from .ops import Op
 from .value import Value
 
 __all__ = [
+    "DEFAULT_MAX_STEPS",
     "BackwardSteps",
     "Step",
     "StepPictures",
@@ -103,12 +104,12 @@ class BackwardSteps(Sequence[Step]):
     ``slider()`` browses them in Jupyter.
     """
 
-    def __init__(self, root: Value) -> None:
+    def __init__(self, root: Value, *, strict: bool = True) -> None:
         if not isinstance(root, Value):
             raise TypeError(f"backward_steps: expected a Value, got {type(root).__name__}")
         self.root = root
         self.order: list[Value] = topological_order(root)
-        self._steps = _compute_steps(root, self.order)
+        self._steps = _compute_steps(root, self.order, strict)
         self._grad_widths: dict[int, int] = {}
 
     # ---- the sequence ----------------------------------------------------------------
@@ -254,8 +255,12 @@ def _apply(step: Step, grads: dict[Value, float]) -> None:
         grads.setdefault(v, 0.0)
 
 
-def _compute_steps(root: Value, order: list[Value]) -> list[Step]:
-    """The steps, by the engine's rules and in the engine's order (see autograd.backprop)."""
+def _compute_steps(root: Value, order: list[Value], strict: bool = True) -> list[Step]:
+    """The steps, by the engine's rules and in the engine's order (see autograd.backprop).
+
+    Like the engine, a gradient that overflows raises OverflowError; with ``strict``
+    False, a leaf's may (nothing else depends on it) and is recorded as it is.
+    """
     # How many distinct nodes still have to pass a gradient to each Value.
     waiting = dict.fromkeys(order, 0)
     for v in order:
@@ -265,9 +270,9 @@ def _compute_steps(root: Value, order: list[Value]) -> list[Step]:
     steps = [Step(0, root, 1.0, (), (), (), (root,))]  # nothing in its graph uses the root
     for node in reversed(order):
         g = grads.get(node, 0.0)
-        if not math.isfinite(g):  # checked at leaves too, as the engine does
-            raise OverflowError(f"backward: the gradient at {node!r} overflowed to {g}")
         prev = node._prev
+        if not math.isfinite(g) and (strict or prev):  # at leaves too, as the engine does
+            raise OverflowError(f"backward: the gradient at {node!r} overflowed to {g}")
         if not prev:
             continue
         local: tuple[float, ...] | None = None
@@ -363,9 +368,14 @@ def _describe_step(step: Step, precision: int) -> str:
 # ---- functions over a root or its steps -----------------------------------------------
 
 
-def backward_steps(root: Value) -> BackwardSteps:
-    """The steps of the backward pass from ``root`` (nothing's ``.grad`` changes)."""
-    return BackwardSteps(root)
+def backward_steps(root: Value, *, strict: bool = True) -> BackwardSteps:
+    """The steps of the backward pass from ``root`` (nothing's ``.grad`` changes).
+
+    A gradient that overflows raises OverflowError, as in ``backward()``; with
+    ``strict=False`` the gradient of a leaf (a constant, say) may overflow to inf, since
+    no other gradient depends on it.
+    """
+    return BackwardSteps(root, strict=strict)
 
 
 def _steps_of(root_or_steps: Value | BackwardSteps) -> BackwardSteps:
@@ -379,29 +389,53 @@ def draw_step(root_or_steps: Value | BackwardSteps, k: int, **options: Any) -> D
     return _steps_of(root_or_steps).draw(k, **options)
 
 
+# More step pictures than this are refused unless asked for: each one is a Graphviz run,
+# and a long expression has thousands of steps (a 4,000-character one wrote 2,001 files).
+DEFAULT_MAX_STEPS = 100
+
+# The files save_steps writes: a folder reused for a new run loses the old run's frames.
+FRAME = re.compile(r"step_\d+\.(?:svg|png|pdf|dot|gv)")
+
+
 def save_steps(
     root_or_steps: Value | BackwardSteps,
     directory: str | os.PathLike[str],
     format: str = "svg",
+    *,
+    max_steps: int | None = DEFAULT_MAX_STEPS,
     **options: Any,
 ) -> list[Path]:
     """Write the picture of every step to ``directory`` as step_00.svg, step_01.svg, ...
 
-    The directory is created if needed; each file is written atomically.
+    The directory is created if needed.  Every picture is made before any file is
+    written, and the files are put in place together (see
+    :func:`autograd.files.write_together`): the folder ends up holding the new pictures
+    only (step pictures of an earlier run are removed, other files are left alone), or,
+    after a failure, exactly what it held before.  More than ``max_steps`` pictures
+    (None: no limit) raise ValueError before anything is drawn.
     """
     steps = _steps_of(root_or_steps)
     if format not in FORMATS:
         raise ValueError(f"save_steps: format must be one of {', '.join(FORMATS)}, got {format!r}")
+    if max_steps is not None and len(steps) > max_steps:
+        raise ValueError(
+            f"save_steps: the backward pass has {len(steps):,} steps, more than max_steps="
+            f"{max_steps:,} pictures; pass max_steps={len(steps)} (or None) to write them all"
+        )
     if FORMATS[format] != "dot":
         require_graphviz()  # before anything is written
     folder = Path(directory)
-    folder.mkdir(parents=True, exist_ok=True)
     width = max(2, len(str(len(steps) - 1)))
-    paths = []
+    pictures = {}
     for k in range(len(steps)):
-        path = folder / f"step_{k:0{width}d}.{format}"
-        paths.append(save_graph(steps.draw(k, **options), path, FORMATS[format]))
-    return paths
+        drawing = steps.draw(k, **options)
+        if FORMATS[format] == "dot":
+            pictures[f"step_{k:0{width}d}.{format}"] = drawing.source.encode("utf-8")
+        else:
+            pictures[f"step_{k:0{width}d}.{format}"] = drawing.pipe(format=FORMATS[format])
+    folder.mkdir(parents=True, exist_ok=True)
+    old = [p.name for p in folder.iterdir() if FRAME.fullmatch(p.name)]
+    return write_together(folder, pictures, stale=old)
 
 
 class StepPictures(list):

@@ -155,6 +155,15 @@ class Value:
             raise ValueError(f"**: the exponent must be a finite number, got {other!r}")
         return _unary(self, _ops.power(n))
 
+    def pow(self, exponent: Any) -> Value:
+        """self ** exponent, the method form of ``**`` (as in PyTorch): a number or a Value."""
+        if type(exponent) is not Value and not isinstance(exponent, _Real):
+            raise TypeError(
+                f"pow: the exponent must be a real number or a Value, got {exponent!r:.60} "
+                f"(of type {type(exponent).__name__})"
+            )
+        return self.__pow__(exponent)
+
     def __rpow__(self, other: Any) -> Value:
         other = _lift(other, "**")
         return other if other is NotImplemented else other**self

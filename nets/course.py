@@ -393,6 +393,23 @@ def _region_names(source: str, regions: Sequence[_Region], where: str) -> list[t
     return result
 
 
+def _enclosing_functions(source: str, regions: Sequence[_Region]) -> list[str | None]:
+    """For each region, the name of the innermost def around it (None at the top level)."""
+    tree = ast.parse(_as_python(source))
+    funcs = [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    result: list[str | None] = []
+    for region in regions:
+        around = [f for f in funcs if f.lineno - 1 < region.begin <= (f.end_lineno or f.lineno) - 1]
+        result.append(max(around, key=lambda f: f.lineno).name if around else None)
+    return result
+
+
+def _method_key(name: str | None) -> str:
+    """'__add__' and 'check_add' both give 'add'."""
+    name = name or ""
+    return name.removeprefix("check_").strip("_")
+
+
 @dataclass(frozen=True)
 class Exercise:
     """One exercise of a notebook: a name the learner completes, and how it is verified."""
@@ -534,8 +551,11 @@ def audit_notebook(path: str | os.PathLike, *, name: str | None = None) -> list[
     exercises_found = []
     for index, where, names, regions in solutions:
         later = [c for c in calls if c.cell > index and c.name is not None]
-        covered: dict[str, tuple[Any, list[str]]] = {}
-        for region, region_names in zip(regions, names):
+        # One exercise per verify_exercise call: several checks may share a class
+        # (check_add and check_mul both receive Value), each verifying its own methods.
+        covered: dict[int, tuple[Any, list[str]]] = {}
+        enclosing = _enclosing_functions(_source(cells[index]), regions)
+        for region, region_names, func in zip(regions, names, enclosing):
             if not region_names:
                 continue
             hits = [c for c in later if c.name in region_names]
@@ -550,12 +570,20 @@ def audit_notebook(path: str | os.PathLike, *, name: str | None = None) -> list[
                     )
                 )
                 continue
-            for hit in hits:
-                name = cast(str, hit.name)  # `later` holds named calls only
-                covered.setdefault(name, (hit, []))[1].append(region.task)
-        for exname, (hit, tasks) in covered.items():
+            # A check named after the method it tests (check_add for __add__) claims it.
+            own = [h for h in hits if func and _method_key(func) == _method_key(h.check)]
+            for hit in own or hits:
+                covered.setdefault(id(hit), (hit, []))[1].append(region.task)
+        for hit, tasks in covered.values():
             exercises_found.append(
-                Exercise(label, index + 1, exname, tuple(tasks), hit.check, tuple(hit.wrong or ()))
+                Exercise(
+                    label,
+                    index + 1,
+                    cast(str, hit.name),  # `later` holds named calls only
+                    tuple(dict.fromkeys(tasks)),
+                    hit.check,
+                    tuple(hit.wrong or ()),
+                )
             )
     if problems:
         raise CourseMarkupError("\n".join(problems))

@@ -274,7 +274,19 @@ def _step(
 
 
 def _progress_bar(total: int) -> Any:
-    # tqdm.auto picks the notebook widget inside Jupyter and the text bar elsewhere.
+    # tqdm.auto picks the notebook widget inside Jupyter and the text bar elsewhere.  A widget
+    # is blank where a notebook is read without a kernel (GitHub, nbviewer, an HTML export),
+    # so in Jupyter the bar also prints its final state as a line of text when it closes.
     from tqdm.auto import tqdm
 
-    return tqdm(total=total, unit="batch", leave=True, dynamic_ncols=True)
+    bar = tqdm(total=total, unit="batch", leave=True, dynamic_ncols=True)
+    if hasattr(bar, "container"):  # the notebook widget
+        close = bar.close
+
+        def print_and_close() -> None:
+            if not bar.disable:  # closing twice (tqdm's __del__ closes too) prints once
+                print(bar)
+            close()
+
+        bar.close = print_and_close
+    return bar

@@ -1,10 +1,14 @@
 """Shared test settings."""
 
+import contextlib
 import os
 import pathlib
 import shutil
+import signal
 import tempfile
+import time
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 # Timing deadlines only make tests flaky on a busy two-core machine.
@@ -27,3 +31,60 @@ def pytest_configure(config):
     (profile / "ipython_kernel_config.py").write_text('c.InteractiveShell.colors = "nocolor"\n')
     os.environ["IPYTHONDIR"] = str(ipython_dir)
     config.add_cleanup(lambda: shutil.rmtree(ipython_dir, ignore_errors=True))
+
+
+class FakeDot:
+    """A stand-in for Graphviz's ``dot``, first on PATH, that records its pid and sleeps."""
+
+    def __init__(self, folder: pathlib.Path, seconds: int) -> None:
+        self.pidfile = folder / "dot.pid"
+        program = folder / "bin" / "dot"
+        program.parent.mkdir()
+        # exec: the sleep keeps the pid that Python started, as a real dot would.
+        program.write_text(f'#!/bin/sh\necho $$ > "{self.pidfile}"\nexec sleep {seconds}\n')
+        program.chmod(0o755)
+        self.folder = program.parent
+
+    def pid(self, wait: float = 10.0) -> int:
+        """The pid of the running fake dot (waits for it to start)."""
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline:
+            text = self.pidfile.read_text() if self.pidfile.exists() else ""
+            if text.strip():
+                return int(text)
+            time.sleep(0.02)
+        raise AssertionError("the fake dot never started")
+
+    @staticmethod
+    def running(pid: int) -> bool:
+        """Whether ``pid`` is a live process (a zombie waiting to be reaped is not)."""
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+        except FileNotFoundError:
+            return False
+        except OSError:
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                return False
+            return True
+
+    def gone(self, pid: int, within: float = 10.0) -> bool:
+        deadline = time.monotonic() + within
+        while time.monotonic() < deadline:
+            if not self.running(pid):
+                return True
+            time.sleep(0.05)
+        return False
+
+
+@pytest.fixture
+def slow_dot(tmp_path, monkeypatch):
+    """A fake ``dot`` that never finishes in time (it sleeps 30 s): for timeouts and kills."""
+    fake = FakeDot(tmp_path, 30)
+    monkeypatch.setenv("PATH", f"{fake.folder}{os.pathsep}{os.environ.get('PATH', '')}")
+    yield fake
+    if fake.pidfile.exists() and fake.pidfile.read_text().strip():
+        with contextlib.suppress(OSError):
+            os.kill(int(fake.pidfile.read_text()), signal.SIGKILL)

@@ -296,6 +296,45 @@ def test_audit_lists_a_complete_exercise(tmp_path):
     )
 
 
+def test_checks_sharing_a_class_are_listed_as_one_exercise_each(tmp_path):
+    found = audit(
+        tmp_path,
+        code(
+            """
+            class Num:
+                def __init__(self, x):
+                    self.x = x
+
+                def __add__(self, other):
+                    # BEGIN SOLUTION: the sum
+                    return Num(self.x + other.x)
+                    # END SOLUTION
+
+                def __mul__(self, other):
+                    # BEGIN SOLUTION: the product
+                    return Num(self.x * other.x)
+                    # END SOLUTION
+            """,
+            "solution",
+        ),
+        code(
+            """
+            def check_add(cls):
+                assert (cls(2) + cls(3)).x == 5, "2 + 3"
+
+            def check_mul(cls):
+                assert (cls(2) * cls(3)).x == 6, "2 * 3"
+            """
+        ),
+        code('verify_exercise(check_add, "Num", wrong=[NumSubtracts])', "teacher"),
+        code('verify_exercise(check_mul, "Num", wrong=[NumAdds, NumDivides])', "teacher"),
+    )
+    assert [(e.check, e.tasks, e.wrong) for e in found] == [
+        ("check_add", ("the sum",), ("NumSubtracts",)),
+        ("check_mul", ("the product",), ("NumAdds", "NumDivides")),
+    ]
+
+
 @pytest.mark.parametrize(
     ("cells", "message"),
     [

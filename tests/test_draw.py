@@ -24,6 +24,7 @@ from autograd.draw import (
     DEFAULT_MAX_NODES,
     Drawing,
     GraphvizNotFoundError,
+    GraphvizTimeoutError,
     draw_dot,
     format_number,
     format_of,
@@ -583,3 +584,46 @@ def test_a_value_reused_at_every_depth_renders():
     for i in range(60):
         p = p * x + (i % 7 + 1)
     assert draw_dot(p).pipe(format="svg").startswith(b"<?xml")
+
+
+# ---- bounded rendering ------------------------------------------------------------------
+
+
+def test_render_is_bounded_too(slow_dot, tmp_path):
+    f, *_ = example()
+    graph = draw_dot(f)
+    graph.timeout = 0.3
+    with pytest.raises(GraphvizTimeoutError):
+        graph.render(directory=tmp_path, format="svg")
+    assert not (tmp_path / "valuegrad.gv.svg").exists()
+    assert slow_dot.gone(slow_dot.pid(), within=5)
+
+
+def test_render_writes_source_and_picture_like_graphviz_atomically(tmp_path):
+    require_dot()
+    f, *_ = example()
+    graph = draw_dot(f)
+    path = graph.render(directory=tmp_path, format="svg")
+    assert path == str(tmp_path / "valuegrad.gv.svg")
+    assert (tmp_path / "valuegrad.gv").read_text(encoding="utf-8") == graph.source
+    assert (tmp_path / "valuegrad.gv.svg").read_text().lstrip().startswith("<?xml")
+    out = graph.render(outfile=tmp_path / "picture.png", cleanup=True)
+    assert out == str(tmp_path / "picture.png")
+    assert (tmp_path / "picture.png").read_bytes().startswith(b"\x89PNG")
+    assert not (tmp_path / "picture.gv").exists()
+    with pytest.raises(graphviz.FileExistsError):
+        graph.render(outfile=tmp_path / "picture.png", raise_if_result_exists=True)
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_a_400_term_sum_renders_with_copies_of_x():
+    require_dot()
+    x = Value(1.0, label="x")
+    out = x
+    for _ in range(399):
+        out = out + x
+    out.backward()
+    svg = draw_dot(out).pipe(format="svg", encoding="utf-8")
+    texts = svg_texts(svg)
+    again = [t for t in texts.values() if t[:2] == ["again", "x"]]
+    assert again and all(t[2:] == ["data 1", "grad 400"] for t in again)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import math
+import re
 
 import pytest
 from hypothesis import given, settings
@@ -125,7 +126,7 @@ def test_numbers_alone_are_computed_at_once_as_python_would():
         ("tanh(*x)", "unpacking"),
         ("tanh(**x)", "unpacking"),
         ("1e999 * x", "too large"),
-        ("9" * 5000, "syntax error: Exceeds the limit (4300 digits)"),
+        ("9" * 5000, "the number at column 1 has 5,000 digits"),
         ("", "empty"),
         ("   ", "empty"),
         ("x\0", "syntax error"),
@@ -195,7 +196,8 @@ def test_parse_variables_and_numbers():
 
 def test_every_listed_function_is_a_value_method():
     for name in FUNCTIONS:
-        out, _ = evaluate(f"{name}(x)", {"x": 0.5})
+        call = f"{name}(x, 2)" if name == "pow" else f"{name}(x)"
+        out, _ = evaluate(call, {"x": 0.5})
         assert isinstance(out, Value) and out._prev
 
 
@@ -261,3 +263,56 @@ def test_variable_names_are_read_as_python_reads_them():
     assert out.data == 7.0 and set(leaves) == {"x", "fi"}
     with pytest.raises(ExpressionError, match="given twice"):
         parse_variables(["x=1", f"{wide_x}=5"])
+
+
+# ---- refusals come first; pow ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ("exp(1000) + x[0]", "subscripts"),  # not exp's overflow, computed first before
+        ("1 / 0 + x.y", "attribute access"),
+        ("log(-1) + q", "undefined variable 'q'"),
+        ("exp(1000) + 'a'", "text constant"),
+        ("1 / 0 + " + "9" * 400, "has 400 digits"),
+        ("exp(1000) + leaky_relu(x, x)", "negative_slope must be a number"),
+        ("exp(1000) + tanh(x, 1)", "tanh() takes 1 argument(s)"),
+    ],
+)
+def test_refusals_are_reported_before_any_arithmetic(source, message):
+    with pytest.raises(ExpressionError, match=re.escape(message)):
+        at(source)
+
+
+def test_integers_beyond_pythons_digit_limit_are_named_by_size():
+    for source, digits in [("9" * 5000, "5,000"), ("x + 0x" + "f" * 5000, "6,021")]:
+        with pytest.raises(ExpressionError) as caught:
+            at(source)
+        text = str(caught.value)
+        assert f"has {digits} digits" in text and "set_int_max_str_digits" not in text
+
+
+@given(st.floats(0.1, 5), st.floats(-3, 3))
+def test_pow_is_a_function_with_the_rule_of_the_operator(x, y):
+    out, leaves = at("pow(x, y) + pow(x, 2) + pow(2, y)", x=x, y=y)
+    ref, ref_leaves = at("x ** y + x ** 2 + 2 ** y", x=x, y=y)
+    assert out.data == ref.data
+    assert grad(out, list(leaves.values())) == grad(ref, list(ref_leaves.values()))
+    assert at("pow(x, exponent=3)", x=x)[0].data == at("x ** 3", x=x)[0].data
+    assert at("pow(2, 3)")[0].data == 8.0 and not at("pow(2, 3)")[0]._prev
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ("pow(x)", "pow() takes 2 argument(s), got 1"),
+        ("pow(x, 2, 3)", "pow() takes 2 argument(s), got 3"),
+        ("pow(x, power=2)", "no argument named 'power'"),
+    ],
+)
+def test_pow_needs_its_exponent(source, message):
+    with pytest.raises(ExpressionError, match=re.escape(message)):
+        at(source)
+    with pytest.raises(ValueError, match="pow"):
+        at("pow(x, 0.5)", x=-2.0)

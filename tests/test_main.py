@@ -257,3 +257,134 @@ def test_the_program_without_dot_on_the_path(tmp_path):
     done = program(*LECTURE, "-o", "g.svg", cwd=tmp_path, env=env)
     assert done.returncode == 1 and "apt-get install graphviz" in done.stderr
     assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+
+
+# ---- hostile cases: bounds, leftovers, output ---------------------------------------
+
+
+def test_too_many_step_pictures_are_refused_before_anything_is_written(tmp_path):
+    # 2,001 steps: once 2,001 files and 563 MB in 216 s.
+    expression = "+".join(["x"] * 2000)
+    status, out, err = run("draw", expression, "x=1", "--steps", str(tmp_path / "frames"))
+    assert status == 2 and out == ""
+    assert err.count("\n") == 1
+    assert "2,000 steps: more than --max-steps 100 pictures; pass --max-steps 2000" in err
+    assert list(tmp_path.iterdir()) == []
+    status, out, err = run(
+        "draw", "x*y+x", "x=1", "y=2", "--steps", str(tmp_path / "f"), "--max-steps", "2"
+    )
+    assert status == 2 and "has 3 steps" in err and "pass --max-steps 3" in err
+    status, out, err = run(
+        "draw",
+        "x*y",
+        "x=1",
+        "y=2",
+        "--steps",
+        str(tmp_path / "f"),
+        "--steps-format",
+        "dot",
+        "--max-steps",
+        "2",
+    )
+    assert status == 0, err
+    assert run("draw", "x", "x=1", "--max-steps", "0")[0] == 2
+
+
+def test_a_reused_steps_folder_holds_only_the_new_frames(tmp_path):
+    frames = tmp_path / "frames"
+    assert (
+        run(
+            "draw", "x*y*z+x", "x=1", "y=2", "z=3", "--steps", str(frames), "--steps-format", "dot"
+        )[0]
+        == 0
+    )
+    assert len(list(frames.iterdir())) == 4
+    assert run("draw", "x*y", "x=1", "y=2", "--steps", str(frames), "--steps-format", "dot")[0] == 0
+    assert sorted(p.name for p in frames.iterdir()) == ["step_00.dot", "step_01.dot"]
+
+
+def test_an_output_among_the_step_pictures_is_refused(tmp_path):
+    frames = tmp_path / "frames"
+    status, out, err = run(
+        *LECTURE, "-o", str(frames / "step_00.dot"), "--steps", str(frames), "--steps-format", "dot"
+    )
+    assert status == 2 and out == "" and err.count("\n") == 1
+    assert "inside --steps" in err and not frames.exists()
+    # Another name in that folder is fine, and survives.
+    status, _, err = run(
+        *LECTURE, "-o", str(frames / "graph.dot"), "--steps", str(frames), "--steps-format", "dot"
+    )
+    assert status == 0, err
+    assert sorted(p.name for p in frames.iterdir()) == [
+        "graph.dot",
+        "step_00.dot",
+        "step_01.dot",
+        "step_02.dot",
+    ]
+    (tmp_path / "pic.svg").mkdir()
+    status, _, err = run(*LECTURE, "-o", str(tmp_path / "pic.svg"))
+    assert status == 2 and "is a folder" in err
+
+
+def test_a_constants_overflowing_gradient_does_not_abort_the_drawing(tmp_path):
+    # d/d(1e-300) = 1e600 overflows, but the only variable's gradient, 1e300, is finite.
+    status, out, err = run(
+        "draw", "x * 1e300 * 1e-300 * 1e300", "x=1", "-o", str(tmp_path / "g.dot")
+    )
+    assert status == 0, err
+    assert out.splitlines()[:2] == ["value: 1e+300", "grad x: 1e+300"]
+    assert err.count("\n") == 1 and "the constant(s) 1e-300 overflowed" in err
+    assert "grad inf" in (tmp_path / "g.dot").read_text()
+    # A variable's overflowing gradient is still an error, named once.
+    status, _, err = run("draw", "x * 1e300 * y * 1e300", "x=1", "y=1e-300")
+    assert status == 1 and err.count("\n") == 1
+    assert "backward: backward" not in err and "backward:" in err
+
+
+def test_forbidden_syntax_is_reported_before_any_arithmetic():
+    status, _, err = run("draw", "exp(1000) + x[0]", "x=1")
+    assert status == 2 and "subscripts" in err
+    status, _, err = run("draw", "1 / 0 + q", "x=1")
+    assert status == 2 and "undefined variable 'q'" in err
+
+
+def test_huge_integers_are_named_by_their_size():
+    status, _, err = run("draw", "x * " + "9" * 5000, "x=1")
+    assert status == 2 and "has 5,000 digits" in err
+    assert "set_int_max_str_digits" not in err and "4300" not in err
+
+
+def test_a_closed_stdout_is_one_line(tmp_path):
+    class Closed(io.StringIO):
+        def write(self, text):
+            raise BrokenPipeError(32, "Broken pipe")
+
+    err = io.StringIO()
+    status = main([*LECTURE, "-o", str(tmp_path / "g.dot")], stdout=Closed(), stderr=err)
+    assert status == 1 and err.getvalue().count("\n") == 1
+    assert "stdout is closed" in err.getvalue() and "Traceback" not in err.getvalue()
+    assert list(tmp_path.iterdir()) == []  # it stops at the first line: nothing half-written
+
+
+def test_the_program_with_a_broken_pipe(tmp_path):
+    reader = subprocess.Popen(
+        [sys.executable, "-m", "autograd", *LECTURE],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    reader.stdout.close()  # the reader has gone before anything was printed
+    _, err = reader.communicate(timeout=60)
+    text = err.decode()
+    assert reader.returncode == 1 and text.count("\n") == 1, text
+    assert "stdout is closed" in text and "Traceback" not in text
+
+
+def test_a_dot_that_never_finishes_is_stopped(slow_dot, tmp_path, monkeypatch):
+    monkeypatch.setattr(Drawing, "timeout", 0.5)
+    status, _, err = run(*LECTURE, "-o", str(tmp_path / "g.svg"))
+    assert status == 1 and err.count("\n") == 1 and "did not finish within 0.5 s" in err
+    assert (
+        list(tmp_path.iterdir()) == [tmp_path / "bin", tmp_path / "dot.pid"]
+        or not (tmp_path / "g.svg").exists()
+    )
+    assert slow_dot.gone(slow_dot.pid(), within=5)

@@ -25,6 +25,8 @@ EXPECTED = [
     "08_softmax_cross_entropy.ipynb",
     "09_gradient_checking.ipynb",
     "10_higher_order.ipynb",
+    "11_matrices_and_pytorch.ipynb",
+    "12_training_practice.ipynb",
     "13_digits.ipynb",
     "15_micrograd_compatibility.ipynb",
 ]

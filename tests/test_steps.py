@@ -347,6 +347,73 @@ def test_a_cut_picture_still_shows_the_current_step():
     assert steps.states(k)[current] == "current"
 
 
+# ---- bounds and leftovers -------------------------------------------------------------
+
+
+def long_sum(terms: int) -> Value:
+    x = Value(1.0, label="x")
+    out = x
+    for _ in range(terms - 1):
+        out = out + x
+    return out
+
+
+def test_too_many_step_pictures_are_refused_before_anything_is_drawn(tmp_path):
+    out = long_sum(150)  # 150 steps
+    with pytest.raises(ValueError, match=r"150 steps, more than max_steps=100.*max_steps=150"):
+        save_steps(out, tmp_path / "frames", "dot")
+    assert not (tmp_path / "frames").exists()
+    assert len(save_steps(out, tmp_path / "frames", "dot", max_steps=150)) == 150
+    assert len(save_steps(long_sum(3), tmp_path / "few", "dot", max_steps=None)) == 3
+
+
+def test_a_reused_folder_holds_only_the_new_run_and_other_files_stay(tmp_path):
+    folder = tmp_path / "frames"
+    save_steps(long_sum(12), folder, "dot")  # step_00 ... step_11
+    (folder / "notes.txt").write_text("mine")
+    (folder / "step_03.svg").write_text("an svg of the old run")
+    f, *_ = lecture()
+    save_steps(f, folder, "dot")
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "notes.txt",
+        "step_00.dot",
+        "step_01.dot",
+        "step_02.dot",
+    ]
+    assert (folder / "step_01.dot").read_text() == backward_steps(f).draw(1).source
+
+
+def test_a_failed_run_leaves_the_previous_pictures_untouched(tmp_path, monkeypatch):
+    folder = tmp_path / "frames"
+    f, *_ = lecture()
+    save_steps(f, folder, "dot")
+    before = {p.name: p.read_text() for p in folder.iterdir()}
+    real_draw = BackwardSteps.draw
+
+    def failing_draw(self, k, **options):
+        if k == 5:
+            raise OSError("disk full")
+        return real_draw(self, k, **options)
+
+    monkeypatch.setattr(BackwardSteps, "draw", failing_draw)
+    with pytest.raises(OSError, match="disk full"):
+        save_steps(long_sum(8), folder, "dot")
+    assert {p.name: p.read_text() for p in folder.iterdir()} == before
+
+
+def test_a_leaf_may_overflow_in_the_tolerant_replay():
+    x = Value(1.0, label="x")
+    tiny = Value(1e-300)
+    out = x * 1e300 * tiny * 1e300  # d out / d tiny = 1e600: inf; d out / d x = 1e300
+    with pytest.raises(OverflowError, match="overflowed"):
+        backward_steps(out)
+    grads = backward_steps(out, strict=False).grads()
+    assert grads[x] == pytest.approx(1e300) and grads[tiny] == math.inf
+    inner = (x * 1e-300) * 1e300 * 1e300  # d inner / d (x * 1e-300) = 1e600
+    with pytest.raises(OverflowError, match="overflowed"):  # never tolerated inside
+        backward_steps(inner, strict=False)
+
+
 # ---- the player (reads without a kernel) ----------------------------------------------
 
 

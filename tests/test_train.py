@@ -137,6 +137,21 @@ def test_fit_progress_bar(capsys):
     assert "4/4" in err and "loss=" in err and "acc=" in err
 
 
+def test_fit_progress_bar_in_a_notebook_also_prints_its_final_state(monkeypatch, capsys):
+    # The widget is blank when a notebook is read without a kernel; the printed line is not.
+    pytest.importorskip("ipywidgets")
+    import tqdm.auto
+    import tqdm.notebook
+
+    monkeypatch.setattr(tqdm.auto, "tqdm", tqdm.notebook.tqdm)
+    X, y = data.make_moons(20, 0.1, seed=0)
+    fit(MLP(2, [3, 1]), X, y, epochs=2, batch_size=10, progress=True)
+    lines = capsys.readouterr().out.strip().splitlines()
+    final = [line for line in lines if "4/4" in line]
+    assert len(final) == 1, lines
+    assert final[0].startswith("100%") and "loss=" in final[0] and "acc=" in final[0]
+
+
 def test_fit_restores_the_collector_state():
     X, y = data.make_moons(10, 0.1, seed=0)
     assert gc.isenabled()

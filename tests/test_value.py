@@ -340,3 +340,23 @@ def test_data_set_to_a_non_finite_number_by_hand_is_refused(bad, use):
 def test_op_decorator_accepts_builtins():
     erf = op("erf", derivative=lambda x, out: 2 / math.sqrt(math.pi) * math.exp(-x * x))(math.erf)
     assert erf.arity == 1 and erf(Value(0.5)).data == math.erf(0.5)
+
+
+@given(reals(0.01, 5), reals(-3, 3))
+def test_pow_method_is_the_power_operator(a, b):
+    x, y = Value(a), Value(b)
+    for method, operator in [(x.pow(b), x**b), (x.pow(y), x**y), (x.pow(2), x**2)]:
+        assert method.data == operator.data and method._op == operator._op
+        assert grad(method, [x]) == grad(operator, [x])
+    assert x.pow(np.float64(b)).data == (x**b).data
+
+
+def test_pow_method_refuses_what_the_operator_refuses():
+    with pytest.raises(TypeError, match="pow: the exponent must be a real number or a Value"):
+        Value(2.0).pow("2")
+    with pytest.raises(TypeError, match="pow:"):
+        Value(2.0).pow(np.array([1.0, 2.0]))
+    with pytest.raises(ValueError, match="finite"):
+        Value(2.0).pow(math.inf)
+    with pytest.raises(ValueError):
+        Value(-2.0).pow(0.5)

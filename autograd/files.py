@@ -1,0 +1,203 @@
+"""Writing files so that no reader, and no crash, ever sees half of one.
+
+:func:`write_atomic` writes one file through a temporary file beside it and
+``os.replace``; :func:`write_together` writes a set of files (a run's outputs, the
+pictures of a backward pass) so that the folder holds either all the new ones or the old
+ones untouched.  Temporary files are named ``.NAME.PID-XXXXXXXX.tmp``; a writer killed
+with SIGKILL leaves one behind, and the next write to the same place removes it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import secrets
+import time
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+__all__ = ["write_atomic", "write_together"]
+
+# A temporary file older than this is garbage whoever made it (its writer would have
+# finished long ago); younger ones are removed only when their process is gone.
+STALE_AGE = 3600.0
+
+_NAME_MAX = 255  # bytes in one file name on every common file system
+
+
+def write_atomic(path: str | os.PathLike[str], data: bytes | str) -> Path:
+    """Write ``data`` (bytes, or text written as UTF-8) to ``path`` atomically.
+
+    The data goes to a temporary file in the same folder, is flushed to disk, and only
+    then renamed over ``path``: readers see the old file or the new one, never half of
+    one, and a failure leaves the old file and no temporary file.  The file gets the
+    permissions a plain ``open()`` would give it (or keeps those of the file it
+    replaces).  Returns ``path``.
+    """
+    path = Path(path)
+    tmp = _write_temporary(path, data)
+    try:
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    _sync_folder(path.parent)
+    remove_stale_temporaries(path)
+    return path
+
+
+def write_together(
+    folder: str | os.PathLike[str],
+    files: Mapping[str, bytes | str],
+    stale: Iterable[str] = (),
+) -> list[Path]:
+    """Write every file of ``files`` (name -> data) into ``folder``, all or none.
+
+    Every file is first written in full under a temporary name; only when all of them
+    are on disk are they renamed into place, and then the files named in ``stale`` that
+    this set does not replace (a previous run's leftovers) are removed.  A failure while
+    writing (a full disk, a read-only folder) removes the temporary files and leaves the
+    folder exactly as it was.  Returns the paths written, in the order given.
+    """
+    folder = Path(folder)
+    written: list[tuple[Path, Path]] = []
+    try:
+        for name, data in files.items():
+            path = folder / name
+            written.append((_write_temporary(path, data), path))
+    except BaseException:
+        for tmp, _ in written:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+        raise
+    for i, (tmp, path) in enumerate(written):
+        try:
+            os.replace(tmp, path)
+        except BaseException:
+            for later, _ in written[i:]:
+                with contextlib.suppress(OSError):
+                    os.unlink(later)
+            raise
+    for name in set(stale) - set(files):
+        with contextlib.suppress(FileNotFoundError):
+            (folder / name).unlink()
+    _sync_folder(folder)
+    for _, path in written:
+        remove_stale_temporaries(path)
+    return [path for _, path in written]
+
+
+def _write_temporary(path: Path, data: bytes | str) -> Path:
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    fd, tmp = _create_temporary(path)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        with contextlib.suppress(OSError):
+            os.chmod(tmp, path.stat().st_mode & 0o7777)  # keep the replaced file's mode
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    return tmp
+
+
+def _stem(name: str, room: int) -> str:
+    """``name`` cut to at most ``room`` bytes in the file system's encoding (whole
+    characters only), so that a temporary name never exceeds NAME_MAX."""
+    if len(os.fsencode(name)) <= room:
+        return name
+    out = []
+    for ch in name:
+        room -= len(os.fsencode(ch))
+        if room < 0:
+            break
+        out.append(ch)
+    return "".join(out)
+
+
+def _temporary_name(path: Path) -> str:
+    tail = f".{os.getpid()}-{secrets.token_hex(4)}.tmp"
+    return "." + _stem(path.name, _NAME_MAX - 1 - len(tail)) + tail
+
+
+def _create_temporary(path: Path) -> tuple[int, Path]:
+    # Not tempfile.mkstemp: its files are private (0600) whatever the umask, while
+    # os.open with mode 0o666 lets the umask decide, as for any new file.
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    for _ in range(100):
+        tmp = path.with_name(_temporary_name(path))
+        try:
+            return os.open(tmp, flags, 0o666), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"cannot create a temporary file beside {path}")
+
+
+def _temporaries_pattern(path: Path) -> re.Pattern[str]:
+    # The stem a writer with the longest possible pid would use; a shorter pid leaves
+    # room for more of the name, which [^/]*? takes.
+    room = _NAME_MAX - 1 - len(".4294967295-00000000.tmp")
+    stem = _stem(path.name, room)
+    rest = "" if stem == path.name else "[^/]*?"
+    # Also the names of earlier versions (tempfile.mkstemp: 8 random characters).
+    return re.compile(rf"\.{re.escape(stem)}{rest}\.(?:(\d+)-[0-9a-f]{{8}}|[a-z0-9_]{{8}})\.tmp")
+
+
+def remove_stale_temporaries(path: str | os.PathLike[str]) -> list[Path]:
+    """Remove the temporary files that writes to ``path`` left behind when their process
+    was killed; returns those removed.  Another process's write in progress is left alone."""
+    path = Path(path)
+    pattern = _temporaries_pattern(path)
+    removed: list[Path] = []
+    try:
+        entries = list(os.scandir(path.parent))
+    except OSError:
+        return removed
+    now = time.time()
+    for entry in entries:
+        match = pattern.fullmatch(entry.name)
+        if match is None:
+            continue
+        try:
+            age = now - entry.stat(follow_symlinks=False).st_mtime
+        except OSError:
+            continue
+        pid = match.group(1)
+        if age < STALE_AGE and (pid is None or _alive(int(pid))):
+            continue
+        with contextlib.suppress(OSError):
+            os.unlink(entry.path)
+            removed.append(Path(entry.path))
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True  # another thread of this process may be writing it
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError, OverflowError):
+        return True  # someone else's process, or a pid we cannot ask about
+    return True
+
+
+def _sync_folder(folder: Path) -> None:
+    # Makes the rename itself durable after a power cut; not possible on every platform.
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

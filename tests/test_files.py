@@ -1,0 +1,118 @@
+"""autograd.files: atomic writes, sets of files written together, leftovers cleaned."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+
+from autograd.files import remove_stale_temporaries, write_atomic, write_together
+
+
+def names(folder) -> list[str]:
+    return sorted(p.name for p in folder.iterdir())
+
+
+def test_write_atomic_replaces_the_file_and_leaves_nothing_else(tmp_path):
+    target = tmp_path / "a.txt"
+    write_atomic(target, "first")
+    write_atomic(target, b"second")
+    assert target.read_bytes() == b"second" and names(tmp_path) == ["a.txt"]
+
+
+@pytest.mark.parametrize("name", ["m" * 250 + ".json", "é" * 125 + ".json", "x" * 255])
+def test_long_valid_names_get_temporary_names_within_name_max(tmp_path, name):
+    # ".<250 bytes>.<random>.tmp" once exceeded NAME_MAX (255 bytes) and the save failed.
+    assert len(os.fsencode(name)) <= 255
+    write_atomic(tmp_path / name, "data")
+    assert (tmp_path / name).read_text() == "data" and names(tmp_path) == [name]
+    write_together(tmp_path, {name: "more"})
+    assert (tmp_path / name).read_text() == "more" and names(tmp_path) == [name]
+
+
+def test_a_writer_killed_mid_save_leaves_a_temporary_that_the_next_save_removes(tmp_path):
+    target = tmp_path / "model.json"
+    write_atomic(target, "old")
+    script = textwrap.dedent(
+        f"""
+        import sys, time
+        from pathlib import Path
+        from autograd.files import _write_temporary
+        _write_temporary(Path({str(target)!r}), "half")
+        print("written", flush=True)
+        time.sleep(60)
+        """
+    )
+    writer = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    try:
+        assert writer.stdout.readline() == "written\n"
+        orphans = [n for n in names(tmp_path) if n.endswith(".tmp")]
+        assert len(orphans) == 1 and orphans[0].startswith(".model.json.")
+        remove_stale_temporaries(target)  # its writer is alive: left alone
+        assert orphans[0] in names(tmp_path)
+        writer.send_signal(signal.SIGKILL)
+        writer.wait(timeout=10)
+    finally:
+        writer.kill()
+        writer.stdout.close()
+    write_atomic(target, "new")
+    assert names(tmp_path) == ["model.json"] and target.read_text() == "new"
+
+
+def test_old_temporaries_are_removed_whoever_made_them(tmp_path):
+    target = tmp_path / "model.json"
+    old_style = tmp_path / ".model.json.k2j3h4_x.tmp"  # tempfile.mkstemp's, before
+    live = tmp_path / f".model.json.{os.getppid()}-0123abcd.tmp"  # a live process's
+    other = tmp_path / ".other.json.1-0123abcd.tmp"
+    for path in (old_style, live, other):
+        path.write_text("half")
+    write_atomic(target, "new")
+    assert names(tmp_path) == sorted(p.name for p in (old_style, live, other, target))
+    long_ago = time.time() - 2 * 3600
+    for path in (old_style, live):
+        os.utime(path, (long_ago, long_ago))
+    write_atomic(target, "newer")
+    assert names(tmp_path) == sorted([other.name, target.name])
+
+
+def test_write_together_writes_all_or_nothing(tmp_path, monkeypatch):
+    folder = tmp_path / "run"
+    folder.mkdir()
+    write_together(folder, {"model.json": "m1", "loss.png": b"p1", "boundary.png": b"b1"})
+    (folder / "notes.txt").write_text("mine")
+    real_fsync = os.fsync
+    calls = []
+
+    def full_disk(fd):
+        calls.append(fd)
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device")
+        return real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", full_disk)
+    with pytest.raises(OSError, match="No space left"):
+        write_together(folder, {"model.json": "m2", "loss.png": b"p2", "digits.png": b"d2"})
+    monkeypatch.undo()
+    assert names(folder) == ["boundary.png", "loss.png", "model.json", "notes.txt"]
+    assert (folder / "model.json").read_text() == "m1"
+    # Success: the new set, minus the old run's files that it does not replace.
+    stale = ["model.json", "loss.png", "boundary.png", "digits.png"]
+    write_together(folder, {"model.json": "m2", "digits.png": b"d2"}, stale=stale)
+    assert names(folder) == ["digits.png", "model.json", "notes.txt"]
+
+
+def test_files_get_ordinary_permissions_or_keep_their_own(tmp_path):
+    mask = os.umask(0o022)
+    try:
+        path = write_atomic(tmp_path / "new.txt", "x")
+        assert path.stat().st_mode & 0o777 == 0o644
+        path.chmod(0o600)
+        write_together(tmp_path, {"new.txt": "y"})
+        assert path.stat().st_mode & 0o777 == 0o600
+    finally:
+        os.umask(mask)
