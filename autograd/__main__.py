@@ -36,8 +36,8 @@ PROG = "python -m autograd"
 _MAX_STEPS = 100  # autograd.steps.DEFAULT_MAX_STEPS, without importing graphviz here
 
 _EPILOG = f"""\
-An expression may use numbers, variables, + - * / **, unary minus, parentheses and the
-functions {", ".join(sorted(FUNCTIONS))} (leaky_relu takes an optional slope:
+An expression may use numbers, variables, the operators + - * / ** and unary minus,
+parentheses and the functions {", ".join(sorted(FUNCTIONS))} (leaky_relu takes an optional slope:
 leaky_relu(x, 0.2)).
 
 examples:

@@ -45,7 +45,7 @@ def _evaluate(f: Callable[..., Any], inputs: list[Value], where: str) -> Value:
 def numerical_grad(f: Callable[..., Value], xs: Sequence[float], eps: float = 1e-6) -> list[float]:
     """Central differences: d f / d x_i ~ (f(x + h e_i) - f(x - h e_i)) / 2h.
 
-    The step is h = eps * max(1, |x_i|), so it scales with the size of the input.
+    The step is ``h = eps * max(1, |x_i|)``, so it scales with the size of the input.
     ``f`` takes one Value per number in ``xs`` and returns a Value.
     """
     base = _floats(xs, "numerical_grad")
@@ -72,7 +72,7 @@ def gradcheck(
 ) -> bool:
     """True when backprop's gradient of ``f`` at ``xs`` matches central differences.
 
-    An input passes when |analytic - numeric| <= atol + rtol * |numeric|.  Otherwise a
+    An input passes when ``|analytic - numeric| <= atol + rtol * |numeric|``.  Otherwise a
     :class:`GradcheckError` names every failing input with both numbers.
     """
     base = _floats(xs, "gradcheck")

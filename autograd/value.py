@@ -218,7 +218,7 @@ class Value:
         return _unary(self, _ops.leaky_relu(slope))
 
     def abs(self) -> Value:
-        """|x|; the derivative at 0 is taken as 0."""
+        """``|x|``; the derivative at 0 is taken as 0."""
         return self.__abs__()
 
     def sin(self) -> Value:
