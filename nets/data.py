@@ -262,18 +262,25 @@ class Standardizer:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Standardizer:
-        """The inverse of :meth:`to_dict`."""
+        """The inverse of :meth:`to_dict`; ValueError for anything else (it may come from a
+        damaged file: a wrong type, true, a number too large for a float)."""
+        wanted = "Standardizer: expected equal-length lists 'mean' and 'std' (> 0) of numbers"
+        if not isinstance(d, dict):
+            raise ValueError(f"{wanted}, got {type(d).__name__}")
         mean, std = d.get("mean"), d.get("std")
-        ok = (
-            isinstance(mean, list)
-            and isinstance(std, list)
-            and len(mean) == len(std)
-            and all(isinstance(v, (int, float)) and math.isfinite(v) for v in mean + std)
-            and all(s > 0 for s in std)
-        )
-        if not ok:
-            raise ValueError("Standardizer: expected equal-length lists 'mean' and 'std' (> 0)")
-        return cls(mean, std)
+        if not (isinstance(mean, list) and isinstance(std, list) and len(mean) == len(std)):
+            raise ValueError(wanted)
+        numbers = []
+        for v in mean + std:
+            if isinstance(v, bool) or not isinstance(v, (int, float)):
+                raise ValueError(f"{wanted}, got {v!r:.40}")
+            try:
+                numbers.append(float(v))
+            except OverflowError:  # an int too large for a float: name its size only
+                raise ValueError(f"{wanted}, got an integer of {len(str(v)):,} digits") from None
+        if not all(map(math.isfinite, numbers)) or not all(s > 0 for s in numbers[len(mean) :]):
+            raise ValueError(wanted)
+        return cls(numbers[: len(mean)], numbers[len(mean) :])
 
 
 def one_hot(labels: Sequence[int], num_classes: int | None = None) -> Rows:

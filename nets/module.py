@@ -12,8 +12,10 @@ from the global ``random`` module, in the same order as micrograd, and biases st
 from __future__ import annotations
 
 import math
+import numbers
 import random
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from itertools import pairwise
 from operator import mul
 from typing import Any
 
@@ -53,6 +55,18 @@ INITS: dict[str, Callable[[int, int], float]] = {
 'zeros' draws no random numbers; it is what :func:`nets.load` builds with before it
 fills in the saved parameters.
 """
+
+
+# The largest model nets trains (the command line) or loads (nets.load): a million Values
+# take about 100 MB and an epoch of pure-Python training takes hours; beyond that, a typo
+# such as --hidden 100000 100000 would exhaust memory before saying anything.
+MAX_PARAMETERS = 1_000_000
+
+
+def parameter_count(nin: int, nouts: Sequence[int]) -> int:
+    """How many parameters ``MLP(nin, nouts)`` has (weights and biases), without building it."""
+    sizes = [nin, *nouts]
+    return sum((a + 1) * b for a, b in pairwise(sizes))
 
 
 def _check_size(n: Any, what: str) -> int:
@@ -204,6 +218,12 @@ def _check_length(x: Any, nin: int, owner: Module) -> Any:
         raise ValueError(
             f"{owner._name()}: expected an input of length {nin}, got a single number {x!r:.60}"
         )
+    if isinstance(x, (Mapping, set, frozenset)):
+        # Iterating a dict gives its keys, and a set has no order: neither is an input.
+        raise TypeError(
+            f"{owner._name()}: expected a list of {nin} numbers in order, "
+            f"got a {type(x).__name__} {x!r:.60}"
+        )
     if isinstance(x, (str, bytes)) or not hasattr(x, "__len__"):
         raise TypeError(f"{owner._name()}: expected a list of {nin} numbers, got {x!r:.60}")
     if len(x) != nin:
@@ -211,11 +231,13 @@ def _check_length(x: Any, nin: int, owner: Module) -> Any:
     return x
 
 
-def _bad_element(x: Any, owner: Module) -> TypeError | ValueError:
+def _bad_element(x: Any, owner: Module) -> Exception:
+    """The error naming the first element of ``x`` that is not an input number: the one
+    ``Value`` gives it, so that both forward passes say the same."""
     for i, xi in enumerate(x):
         try:
             Value(xi)
-        except (TypeError, ValueError) as e:
+        except (TypeError, ValueError, OverflowError) as e:
             return type(e)(f"{owner._name()}: input {i}: {e}")
     return TypeError(f"{owner._name()}: the input {x!r:.60} is not a list of numbers")
 
@@ -225,20 +247,30 @@ def _inputs(x: Any, nin: int, owner: Module, labels: Sequence[str]) -> list[Valu
     x = _check_length(x, nin, owner)
     try:
         return [xi if type(xi) is Value else Value(xi, label=lab) for xi, lab in zip(x, labels)]
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise _bad_element(x, owner) from None
 
 
 def _floats(x: Any, nin: int, owner: Module) -> list[float]:
-    """``x`` as a list of ``nin`` floats, for the graph-free forward pass."""
+    """``x`` as a list of ``nin`` floats, for the graph-free forward pass.
+
+    The rule is Value's: real numbers only (text such as "1.5" is refused, as the graph
+    refuses it), finite, and within the float range.
+    """
     x = _check_length(x, nin, owner)
     try:
-        xs = [xi.data if type(xi) is Value else float(xi) for xi in x]
-    except (TypeError, ValueError):
+        xs = [xi.data if type(xi) is Value else float(_real(xi)) for xi in x]
+    except (TypeError, ValueError, OverflowError):
         raise _bad_element(x, owner) from None
     if not all(map(math.isfinite, xs)):
         raise _bad_element(x, owner)
     return xs
+
+
+def _real(x: Any) -> Any:
+    if not isinstance(x, numbers.Real):
+        raise TypeError(x)
+    return x
 
 
 class Neuron(Module):

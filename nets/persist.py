@@ -10,25 +10,37 @@ The file::
 Floats are written with ``repr``, so they load back bit for bit.  Saving is atomic: the
 text goes to a temporary file in the same directory, is flushed to disk, and only then
 renamed over the target, so an interrupted save leaves the previous file whole.
-Loading checks everything before it builds anything.
+
+Loading trusts nothing: only a regular file of at most :data:`MAX_FILE_BYTES` is read
+(a FIFO, a device or a directory is refused before any read), the JSON may not repeat a
+key or hold an integer too large for a float, and the declared architecture is checked
+against :data:`~nets.module.MAX_PARAMETERS` and against the names of the parameters
+present before anything is built.  Saving checks what loading checks, so that a saved
+file always loads.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
+import numbers
 import os
-import tempfile
+import stat
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
+from autograd.files import write_atomic
+
 from .activations import ACTIVATIONS
-from .module import MLP, Layer, Module, Neuron
+from .module import MAX_PARAMETERS, MLP, Layer, Module, Neuron, check_state
 
 FORMAT = "valuegrad.nets"
 VERSION = 1
+
+# The largest model file read: the largest model (MAX_PARAMETERS) as save writes it, about
+# 60 bytes a parameter, and room for metadata.
+MAX_FILE_BYTES = 100 * MAX_PARAMETERS + (1 << 20)
 
 PathLike = str | os.PathLike
 
@@ -41,11 +53,11 @@ def to_dict(model: Module, metadata: dict[str, Any] | None = None) -> dict[str, 
             f"save: can only describe Neuron, Layer and MLP models, got {type(model).__name__}; "
             "for other modules store model.state_dict() and rebuild the module yourself"
         )
-    state = model.state_dict()
-    for name, x in state.items():
-        # JSON has no inf or nan, and a file holding them could not be loaded back.
-        if not math.isfinite(x):
-            raise ValueError(f"save: parameter {name!r} is {x!r}; only finite numbers are saved")
+    state = {name: _saved_number(name, x) for name, x in model.state_dict().items()}
+    if metadata is not None and not isinstance(metadata, dict):
+        raise TypeError(
+            f"save: metadata must be a dict (a JSON object), got {type(metadata).__name__}"
+        )
     doc: dict[str, Any] = {
         "format": FORMAT,
         "version": VERSION,
@@ -57,62 +69,47 @@ def to_dict(model: Module, metadata: dict[str, Any] | None = None) -> dict[str, 
     return doc
 
 
+def _saved_number(name: str, x: Any) -> float:
+    """A parameter as a float that loads back (a numpy float32 or a Fraction is converted);
+    True, text, inf or nan are refused, as load would refuse them."""
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        raise ValueError(f"save: parameter {name!r} must be a finite number, got {x!r:.80}")
+    try:
+        f = float(x)
+    except OverflowError:
+        raise ValueError(f"save: parameter {name!r} is too large for a float") from None
+    # JSON has no inf or nan, and a file holding them could not be loaded back.
+    if not math.isfinite(f):
+        raise ValueError(f"save: parameter {name!r} is {x!r}; only finite numbers are saved")
+    return f
+
+
 def save(model: Module, path: PathLike, metadata: dict[str, Any] | None = None) -> None:
-    """Write ``model`` (and optional JSON-ready ``metadata``) to ``path``, atomically."""
+    """Write ``model`` (and optional JSON-ready ``metadata``) to ``path``, atomically.
+
+    The text is checked as :func:`read` would check it before anything is written.
+    """
+    atomic_write(path, dumps(model, metadata))
+
+
+def dumps(model: Module, metadata: dict[str, Any] | None = None) -> str:
+    """The text :func:`save` writes, checked as :func:`read` checks a file."""
     doc = to_dict(model, metadata)
     try:
         text = json.dumps(doc, indent=1, allow_nan=False) + "\n"
     except (TypeError, ValueError) as e:
         raise ValueError(f"save: the metadata cannot be written as JSON: {e}") from None
-    atomic_write(path, text)
+    try:
+        _check_names(_check_document(_parse(text.encode("utf-8"))))
+    except ValueError as e:  # metadata that JSON changes on the way (a key that is not text)
+        raise ValueError(f"save: the file would not load back: {e}") from None
+    return text
 
 
 def atomic_write(path: PathLike, text: str) -> None:
-    """Replace ``path``'s contents by ``text`` so that no reader ever sees a partial file.
-
-    Write a temporary file next to it, fsync it, then ``os.replace`` it over the target
-    (atomic on POSIX and Windows when both are on one file system).  On any failure the
-    temporary file is removed and the old file is untouched.
-    """
-    path = Path(path)
-    directory = path.parent
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        # mkstemp makes the file private (0600); give it the mode a plain open() would.
-        os.chmod(tmp, _mode_for(path))
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    _fsync_directory(directory)
-
-
-def _mode_for(path: Path) -> int:
-    try:
-        return path.stat().st_mode & 0o777
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
-
-
-def _fsync_directory(directory: Path) -> None:
-    # Makes the rename itself durable after a power cut; not possible on every platform.
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+    """Replace ``path``'s contents by ``text`` so that no reader ever sees a partial file
+    (see :func:`autograd.files.write_atomic`)."""
+    write_atomic(path, text.encode("utf-8"))
 
 
 def read(path: PathLike) -> tuple[Module, dict[str, Any]]:
@@ -123,11 +120,63 @@ def read(path: PathLike) -> tuple[Module, dict[str, Any]]:
     parameters); FileNotFoundError if there is no file.
     """
     path = Path(path)
-    raw = path.read_bytes()
     try:
-        return from_dict(_parse(raw))
+        return from_dict(_parse(read_model_bytes(path)))
     except ValueError as e:
         raise ValueError(f"{path}: {e}") from None
+
+
+def read_model_bytes(path: PathLike) -> bytes:
+    """The bytes of ``path``, if it is a regular file of at most :data:`MAX_FILE_BYTES`.
+
+    The file is opened without blocking (a FIFO would wait for a writer forever) and
+    checked through the open descriptor, so that nothing can swap it in between; a
+    FIFO, a device (/dev/zero would be read until memory runs out), a socket or a
+    directory raises ValueError.  FileNotFoundError and PermissionError pass through.
+    """
+    path = Path(path)
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except IsADirectoryError:
+        raise ValueError("not a model file: it is a directory") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            kind = _kind_of(info.st_mode)
+            raise ValueError(f"not a model file: it is {kind}, not a regular file")
+        if info.st_size > MAX_FILE_BYTES:
+            raise ValueError(
+                f"the file is too large for a model file ({info.st_size:,} bytes; "
+                f"at most {MAX_FILE_BYTES:,})"
+            )
+        chunks = []
+        left = MAX_FILE_BYTES + 1  # a file that grows while read is still bounded
+        while left > 0:
+            chunk = os.read(fd, min(left, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        if left <= 0:
+            raise ValueError(
+                f"the file is too large for a model file (over {MAX_FILE_BYTES:,} bytes)"
+            )
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def _kind_of(mode: int) -> str:
+    for test, name in (
+        (stat.S_ISDIR, "a directory"),
+        (stat.S_ISFIFO, "a FIFO (named pipe)"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+    ):
+        if test(mode):
+            return name
+    return "not a regular file"
 
 
 def load(path: PathLike) -> Module:
@@ -143,7 +192,7 @@ def load_state(model: Module, path: PathLike) -> None:
     """
     path = Path(path)
     try:
-        doc = _check_document(_parse(path.read_bytes()))
+        doc = _check_document(_parse(read_model_bytes(path)))
         config = getattr(model, "config", None)
         if config is not None and config() != doc["model"]:
             raise ValueError(
@@ -157,6 +206,7 @@ def load_state(model: Module, path: PathLike) -> None:
 def from_dict(doc: Any) -> tuple[Module, dict[str, Any]]:
     """Build the model a :func:`to_dict` document describes, after checking all of it."""
     doc = _check_document(doc)
+    _check_names(doc)  # before building: a damaged file must not cost a large model
     config = doc["model"]
     model = _BUILDERS[config["type"]](config)
     model.load_state_dict(doc["parameters"])  # checks every value before assigning any
@@ -173,8 +223,14 @@ def _parse(raw: bytes) -> Any:
             f"not a model file: not UTF-8 text ({e.reason} at byte {e.start})"
         ) from None
     try:
-        # Python's json accepts NaN and Infinity; a model file never holds them.
-        return json.loads(text, parse_constant=_reject_constant)
+        # Python's json accepts NaN and Infinity; a model file never holds them.  It also
+        # lets a repeated key win silently, and turns digits into ints of any size.
+        return json.loads(
+            text,
+            parse_constant=_reject_constant,
+            parse_int=_int,
+            object_pairs_hook=_object,
+        )
     except RecursionError:
         raise ValueError("not a model file: the JSON is nested too deeply") from None
     except json.JSONDecodeError as e:
@@ -191,14 +247,36 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"not a valid model file: it holds {name}, which is not a finite number")
 
 
+def _int(digits: str) -> int:
+    # Python refuses to read more than 4,300 digits, with advice about
+    # sys.set_int_max_str_digits; say instead how long the number is.  Shorter ones are
+    # read, and the check of the value names the parameter holding it.
+    size = len(digits.lstrip("-"))
+    if size > 4300:
+        raise ValueError(
+            f"not a valid model file: it holds an integer of {size:,} digits, too large for a float"
+        )
+    return int(digits)
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    doc: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in doc:
+            raise ValueError(f"not a valid model file: the key {key!r:.80} appears twice")
+        doc[key] = value
+    return doc
+
+
 def _check_document(doc: Any) -> dict[str, Any]:
     if not isinstance(doc, dict):
         raise ValueError(f"not a model file: expected a JSON object, got {type(doc).__name__}")
     if doc.get("format") != FORMAT:
-        raise ValueError(f"not a model file: 'format' is {doc.get('format')!r}, not {FORMAT!r}")
-    if doc.get("version") != VERSION:
+        raise ValueError(f"not a model file: 'format' is {doc.get('format')!r:.60}, not {FORMAT!r}")
+    version = doc.get("version")
+    if type(version) is not int or version != VERSION:  # true == 1 in Python, not here
         raise ValueError(
-            f"unsupported model file version {doc.get('version')!r} (this library reads {VERSION})"
+            f"unsupported model file version {version!r:.40} (this library reads {VERSION})"
         )
     for key in ("model", "parameters"):
         if key not in doc:
@@ -222,8 +300,8 @@ def _check_config(config: Any) -> None:
     if not isinstance(config, dict):
         raise ValueError("'model' must be a JSON object describing the architecture")
     kind = config.get("type")
-    if kind not in _FIELDS:
-        raise ValueError(f"unknown model type {kind!r}; expected one of {', '.join(_FIELDS)}")
+    if not isinstance(kind, str) or kind not in _FIELDS:
+        raise ValueError(f"unknown model type {kind!r:.60}; expected one of {', '.join(_FIELDS)}")
     fields = _FIELDS[kind]
     extra = sorted(set(config) - set(fields) - {"type"})
     if extra:
@@ -233,10 +311,44 @@ def _check_config(config: Any) -> None:
             raise ValueError(f"{kind} is missing the field {name!r}")
         x = config[name]
         if not _valid(rule, x):
-            raise ValueError(f"{kind} field {name!r} is invalid: {x!r}")
+            raise ValueError(f"{kind} field {name!r} is invalid: {x!r:.60}")
     # Building a model with millions of parameters from a damaged file would take ages.
-    if _count(config) > 10_000_000:
-        raise ValueError(f"{_describe(config)} is implausibly large ({_count(config)} parameters)")
+    if _count(config) > MAX_PARAMETERS:
+        raise ValueError(
+            f"{_describe(config)} has {_count(config):,} parameters, more than the "
+            f"{MAX_PARAMETERS:,} that nets trains or loads"
+        )
+
+
+def _names(config: dict[str, Any]) -> list[str]:
+    """The parameter names of the model ``config`` describes, in order, without building it."""
+    kind = config["type"]
+    if kind == "Neuron":
+        return [*(f"w.{i}" for i in range(config["nin"])), "b"]
+    if kind == "Layer":
+        sizes = [config["nin"], config["nout"]]
+    else:
+        sizes = [config["nin"], *config["nouts"]]
+    names = []
+    for k, (nin, nout) in enumerate(pairwise(sizes)):
+        layer = "" if kind == "Layer" else f"layers.{k}."
+        for n in range(nout):
+            names += [f"{layer}neurons.{n}.w.{i}" for i in range(nin)]
+            names.append(f"{layer}neurons.{n}.b")
+    return names
+
+
+def _check_names(doc: dict[str, Any]) -> None:
+    """The parameters present are exactly those the architecture declares, as numbers."""
+    config, params = doc["model"], doc["parameters"]
+    expected = _count(config)
+    counts = f"{_describe(config)} has {expected:,} parameters, but the file holds {len(params):,}"
+    if len(params) != expected and expected > 100_000:
+        raise ValueError(counts)  # listing the names would cost more than it tells
+    try:
+        check_state(params, _names(config))
+    except ValueError as e:
+        raise ValueError(f"{counts}: {e}" if len(params) != expected else str(e)) from None
 
 
 def _is_size(v: Any) -> bool:

@@ -258,3 +258,108 @@ def test_fuzzed_expressions_give_a_value_or_a_one_line_error(source):
         return
     assert out.data == out.data  # a finite number
     out.backward()
+
+
+# ---- mutated model files -----------------------------------------------------------------
+
+
+def _saved_model_text() -> str:
+    import random
+
+    import nets
+
+    random.seed(5)
+    model = nets.MLP(2, [3, 2], activation="tanh")
+    return nets.persist.dumps(
+        model, {"classes": 2, "standardizer": {"mean": [0.0, 1.0], "std": [1.0, 2.0]}}
+    )
+
+
+_SAVED = _saved_model_text()
+_PIECES = st.sampled_from(
+    [
+        "true", "null", "1e999", "NaN", "-", '"', "{", "}", "[", "]", ",", ":", "9" * 5000,
+        '"version": 1, "version": 1', '"type": ["MLP"]', '"nin": 1000000', "\\u0000", "\xff",
+        '"nouts": []', '"activation": "gelu"', "0.5", '"b": 1', "-1e-400",
+    ]
+)  # fmt: skip
+
+
+@st.composite
+def mutated(draw) -> bytes:
+    text = _SAVED
+    for _ in range(draw(st.integers(1, 4))):
+        where = draw(st.integers(0, len(text)))
+        kind = draw(st.sampled_from(["insert", "delete", "replace", "cut"]))
+        if kind == "insert":
+            text = text[:where] + draw(_PIECES) + text[where:]
+        elif kind == "delete":
+            text = text[:where] + text[where + draw(st.integers(1, 40)) :]
+        elif kind == "replace":
+            text = text[:where] + draw(_PIECES) + text[where + draw(st.integers(1, 10)) :]
+        else:
+            text = text[:where]
+    return text.encode("utf-8", "surrogatepass")
+
+
+_HOSTILE_VALUES = st.sampled_from(
+    [
+        True, None, "x", "", [], {}, -0.0, 2**53 + 1, 10**300, -1, 0, 1000001, 2.5,
+        "__HUGE__", "__NAN__", "__INF__", [[[[[]]]]], {"type": "MLP"}, ["MLP"], "relu",
+    ]
+)  # fmt: skip
+_SPECIAL = {'"__HUGE__"': "9" * 5000, '"__NAN__"': "NaN", '"__INF__"': "-Infinity"}
+
+
+def _paths(doc, prefix=()):
+    yield prefix
+    if isinstance(doc, dict):
+        for key, value in doc.items():
+            yield from _paths(value, (*prefix, key))
+    elif isinstance(doc, list):
+        for i, value in enumerate(doc):
+            yield from _paths(value, (*prefix, i))
+
+
+@st.composite
+def damaged_documents(draw) -> bytes:
+    """The saved document with values at random places replaced by hostile ones, keys
+    removed or repeated: well-formed JSON, wrong content."""
+    doc = json.loads(_SAVED)
+    for _ in range(draw(st.integers(1, 3))):
+        paths = [p for p in _paths(doc) if p]
+        path = draw(st.sampled_from(paths))
+        *parents, last = path
+        holder = doc
+        for key in parents:
+            holder = holder[key]
+        if draw(st.booleans()) and isinstance(holder, dict):
+            del holder[last]
+        else:
+            holder[last] = draw(_HOSTILE_VALUES)
+    text = json.dumps(doc)
+    for placeholder, raw in _SPECIAL.items():
+        text = text.replace(placeholder, raw)
+    if draw(st.integers(0, 4)) == 0:  # a key repeated
+        text = text.replace('"activation": ', '"activation": "relu", "activation": ', 1)
+    return text.encode()
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(st.one_of(mutated(), damaged_documents()))
+def test_mutated_model_files_load_correctly_or_raise_one_value_error(tmp_path_factory, raw):
+    import nets
+
+    path = tmp_path_factory.mktemp("mutant") / "model.json"
+    path.write_bytes(raw)
+    try:
+        model, metadata = nets.read(path)
+    except ValueError as e:
+        text = str(e)
+        assert text.startswith(str(path)) and "\n" not in text
+        assert "set_int_max_str_digits" not in text
+        return
+    # What loads is a model whose parameters are all finite floats, and that runs.
+    assert all(type(p.data) is float for p in model.parameters())
+    assert isinstance(metadata, dict)
+    model.forward_floats([0.5] * model.nin)

@@ -148,3 +148,23 @@ def test_batches():
     assert next(data.batches(X, y, 4, shuffle=False))[1] == [0, 1, 2, 3]
     with pytest.raises(ValueError, match="batch_size"):
         data.batches(X, y, 0)
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        ["mean", "std"],
+        "text",
+        None,
+        {"mean": [0.0], "std": "1"},
+        {"mean": [True], "std": [1.0]},
+        {"mean": [10**400], "std": [1.0]},
+        {"mean": [0.0], "std": [0.0]},
+        {"mean": [0.0, 1.0], "std": [1.0]},
+    ],
+    ids=repr,
+)
+def test_a_damaged_standardizer_is_a_value_error(bad):
+    with pytest.raises(ValueError, match="Standardizer: expected") as caught:
+        data.Standardizer.from_dict(bad)
+    assert "0000000000" not in str(caught.value)  # a huge number is named by its size

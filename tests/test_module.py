@@ -308,3 +308,57 @@ def test_parameter_count_formula(nin, nouts):
     m = MLP(nin, nouts)
     sizes = [nin, *nouts]
     assert m.num_parameters() == sum((a + 1) * b for a, b in pairwise(sizes))
+
+
+# ---- one input rule for the graph and the float path ---------------------------------
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {0: 1.0, 1: 2.0},  # once read by its keys
+        {"a": 1.0, "b": 2.0},
+        {1.0, 2.0},
+        ["1.5", 2.0],  # once accepted by forward_floats only
+        [b"1", 2.0],
+        [1.0, None],
+        [10**400, 1.0],
+        [float("nan"), 1.0],
+        [1.0, float("inf")],
+        [1.0, [2.0]],
+    ],
+    ids=repr,
+)
+def test_both_forward_passes_refuse_the_same_inputs_with_the_same_message(bad):
+    model = MLP(2, [3, 1])
+    with pytest.raises((TypeError, ValueError, OverflowError)) as graph:
+        model(bad)
+    with pytest.raises((TypeError, ValueError, OverflowError)) as floats:
+        model.forward_floats(bad)
+    assert type(graph.value) is type(floats.value)
+    assert str(graph.value) == str(floats.value)
+    assert str(graph.value).startswith("MLP(2, [3, 1]): ")
+
+
+# Numbers within 1e300 cannot overflow a 2-2-1 network with weights in (-1, 1); where the
+# sums overflow, each pass names the place in its own words (tested above).
+_ELEMENTS = st.one_of(
+    st.floats(-1e300, 1e300),
+    st.sampled_from([math.nan, math.inf, -math.inf, 10**400, True]),
+    st.integers(-(10**300), 10**300),
+    st.text(max_size=3),
+    st.none(),
+    st.lists(st.floats(0, 1), max_size=1),
+)
+
+
+@given(st.lists(_ELEMENTS, min_size=2, max_size=2))
+def test_the_rule_holds_for_any_pair(pair):
+    model = MLP(2, [2, 1])
+    outcomes = []
+    for forward in (lambda x: model(x).data, model.forward_floats):
+        try:
+            outcomes.append(("ok", forward(pair)))
+        except (TypeError, ValueError, OverflowError) as e:
+            outcomes.append((type(e).__name__, str(e)))
+    assert outcomes[0] == outcomes[1]

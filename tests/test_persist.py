@@ -253,3 +253,139 @@ def test_every_truncation_raises_value_error(tmp_path):
         cut.write_text(text[:n])
         with pytest.raises(ValueError, match=str(cut)):
             nets.load(cut)
+
+
+# ---- hostile files: checked before they are read, and before anything is built ------
+
+
+def _write_text(path, text):
+    path.write_text(text)
+    return path
+
+
+def test_a_fifo_is_refused_without_waiting_for_a_writer(tmp_path):
+    fifo = tmp_path / "model.json"
+    os.mkfifo(fifo)
+    for call in (nets.load, nets.read, lambda p: nets.load_state(_model(), p)):
+        with pytest.raises(ValueError, match=r"a FIFO \(named pipe\), not a regular file"):
+            call(fifo)
+
+
+def test_devices_and_folders_are_refused_before_any_read(tmp_path):
+    with pytest.raises(ValueError, match="a character device, not a regular file"):
+        nets.load("/dev/zero")  # once read until memory ran out
+    with pytest.raises(ValueError, match="a directory"):
+        nets.load(tmp_path)
+
+
+def test_a_file_beyond_the_size_cap_is_refused_unread(tmp_path):
+    big = tmp_path / "model.json"
+    with open(big, "wb") as f:  # sparse: its size is all that matters
+        f.truncate(nets.persist.MAX_FILE_BYTES + 1)
+    with pytest.raises(ValueError, match="too large for a model file"):
+        nets.load(big)
+
+
+def test_a_tiny_file_declaring_a_huge_model_is_refused_before_building(tmp_path, monkeypatch):
+    # 138 bytes once built 9 million parameters (69 s, 4.1 GB) before saying they were missing.
+    doc = {
+        "format": "valuegrad.nets",
+        "version": 1,
+        "model": {"type": "MLP", "nin": 1000000, "nouts": [8, 1], "activation": "relu"},
+        "parameters": {},
+    }
+    path = _write_text(tmp_path / "m.json", json.dumps(doc))
+    assert len(path.read_bytes()) < 200
+    with pytest.raises(ValueError, match=r"8,000,017 parameters, more than the 1,000,000"):
+        nets.load(path)
+
+    def no_building(*args, **kwargs):
+        raise AssertionError("a model was built from a file that does not match")
+
+    monkeypatch.setattr(nets.persist, "MLP", no_building)
+    doc["model"]["nin"] = 5000  # 40,017 parameters: within the limit, none present
+    _write_text(path, json.dumps(doc))
+    with pytest.raises(ValueError, match=r"has 40,017 parameters, but the file holds 0"):
+        nets.load(path)
+    doc["model"]["nin"] = 500_000  # beyond what is worth listing by name
+    _write_text(path, json.dumps(doc))
+    with pytest.raises(ValueError, match=r"has 4,000,017 parameters|more than the 1,000,000"):
+        nets.load(path)
+
+
+def test_repeated_keys_and_a_boolean_version_are_refused(tmp_path):
+    path, _ = _saved(tmp_path)
+    text = path.read_text()
+    twice = text.replace('"version": 1,', '"version": 1,\n "version": 1,', 1)
+    with pytest.raises(ValueError, match="the key 'version' appears twice"):
+        nets.load(_write_text(path, twice))
+    name = '"layers.0.neurons.0.w.0": '
+    again = text.replace(name, f"{name}0.5,\n  {name}", 1)
+    with pytest.raises(ValueError, match=r"'layers\.0\.neurons\.0\.w\.0' appears twice"):
+        nets.load(_write_text(path, again))
+    with pytest.raises(ValueError, match="unsupported model file version True"):
+        nets.load(_write_text(path, text.replace('"version": 1', '"version": true', 1)))
+    with pytest.raises(ValueError, match=r"unsupported model file version 1\.0"):
+        nets.load(_write_text(path, text.replace('"version": 1', '"version": 1.0', 1)))
+
+
+@pytest.mark.parametrize("kind", [["MLP"], {"a": 1}, 3, None, True])
+def test_wrongly_typed_fields_are_value_errors(tmp_path, kind):
+    path, doc = _saved(tmp_path)
+    doc["model"]["type"] = kind
+    with pytest.raises(ValueError, match="unknown model type"):
+        nets.load(_write(path, doc) or path)
+
+
+def test_integers_beyond_pythons_digit_limit_are_named_by_size(tmp_path):
+    path, _ = _saved(tmp_path)
+    text = path.read_text().replace('"version": 1', '"version": ' + "7" * 5000, 1)
+    with pytest.raises(ValueError) as caught:
+        nets.load(_write_text(path, text))
+    message = str(caught.value)
+    assert "an integer of 5,000 digits" in message
+    assert "set_int_max_str_digits" not in message and "4300" not in message
+
+
+def test_save_refuses_what_load_would_refuse(tmp_path):
+    m = _model()
+    path = tmp_path / "m.json"
+    with pytest.raises(TypeError, match="metadata must be a dict"):
+        nets.save(m, path, metadata=["not", "an", "object"])
+    m.parameters()[0].data = True  # set by hand
+    with pytest.raises(ValueError, match=r"parameter 'layers.0.neurons.0.w.0'.*True"):
+        nets.save(m, path)
+    assert not path.exists()
+
+
+def test_save_converts_numbers_that_load_reads_back(tmp_path):
+    np = pytest.importorskip("numpy")
+    from fractions import Fraction
+
+    m = _model()
+    first, second = m.parameters()[:2]
+    first.data, second.data = np.float32(0.25), Fraction(1, 4)
+    nets.save(m, tmp_path / "m.json")
+    back = nets.load(tmp_path / "m.json")
+    assert back.parameters()[0].data == 0.25 and back.parameters()[1].data == 0.25
+
+
+def test_long_file_names_save(tmp_path):
+    path = tmp_path / ("m" * 250 + ".json")  # 255 bytes: valid, but the temporary was not
+    nets.save(_model(), path)
+    assert nets.load(path).state_dict() == _model().state_dict()
+    assert [p.name for p in tmp_path.iterdir()] == [path.name]
+
+
+def test_the_next_save_removes_what_a_killed_save_left(tmp_path):
+    import subprocess
+    import sys
+
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
+    dead = int(gone.stdout)  # a pid whose process has ended
+    orphan = tmp_path / f".model.json.{dead}-0badc0de.tmp"
+    orphan.write_text('{"format": "valuegrad.nets", "vers')
+    nets.save(_model(), tmp_path / "model.json")
+    assert [p.name for p in tmp_path.iterdir()] == ["model.json"]
