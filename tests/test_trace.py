@@ -273,6 +273,15 @@ def test_value_and_grad_needs_one_value():
         program.value_and_grad(3.0)
 
 
+def test_ops_applied_through_methods_bound_before_the_trace():
+    relu, add = Value.relu, Value.__add__  # as nets' activation table holds them
+    program = trace(lambda x, y: relu(add(x * y, y)).tanh(), 1.0, 2.0)
+    assert (
+        program.value_and_grad(-3.0, 2.0)
+        == on_values(lambda x, y: relu(add(x * y, y)).tanh(), -3.0, 2.0)[1:]
+    )
+
+
 def test_bad_traces():
     with pytest.raises(TraceError, match="must return a Value, a number"):
         trace(lambda x: "x", 1.0)
@@ -309,12 +318,14 @@ def test_reading_data_during_a_trace_is_refused_and_says_where():
 def test_the_hooks_are_gone_after_a_trace_even_a_failed_one():
     slot = autograd.value.Value.__dict__["data"]
     node = autograd.value._node
+    methods = [vars(Value)[name] for name in ("__add__", "__sub__", "__mul__")]
     with pytest.raises(TraceError):
         trace(branchy, 1.0)
     with pytest.raises(ZeroDivisionError):
         trace(lambda x: 1 / 0, 1.0)
     assert autograd.value.Value.__dict__["data"] is slot and autograd.value._node is node
     assert type(slot).__name__ == "member_descriptor"
+    assert methods == [vars(Value)[name] for name in ("__add__", "__sub__", "__mul__")]
 
 
 def test_allow_data_opts_out_and_check_catches_the_baked_branch():
