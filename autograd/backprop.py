@@ -3,17 +3,28 @@
 Nothing here recurses, so graphs of any depth work at Python's default recursion limit,
 and nothing iterates over a set, so every run visits the nodes in the same order and
 gives bit-identical gradients.
+
+A pass keeps each node's running gradient, and the depth-first search its visited mark,
+in the node's scratch slot ``_g``.  One pass at a time may use those slots; a pass that
+finds them taken (by another thread, or by a derivative rule that calls ``grad``) works on
+a private copy of its graph, which has the same order.  So passes over graphs that share
+nodes, in any threads, each get their own exact gradients; adding them into ``.grad``
+is done under a lock.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from .ops import Op, _isfinite
+from .ops import ADD, MUL, RELU, SUB, Op
 from .value import _MANY, Value, _node
 
 _FINISHED = object()  # stack marker: the node below it has had all its inputs ordered
+_scratch = threading.Lock()  # held by the pass that uses the nodes' _g slots
+_adding = threading.Lock()  # held while a pass adds into .grad
 
 
 def topological_order(root: Value) -> list[Value]:
@@ -21,54 +32,131 @@ def topological_order(root: Value) -> list[Value]:
 
     Depth-first, iterative; inputs are visited in the order they were given.
     """
+    with _scratch_for(root) as (work, original):
+        order = _depth_first(work)
+    return order if original is None else [original[n] for n in order]
+
+
+def _depth_first(root: Value) -> list[Value]:
+    """topological_order, marking visited nodes in ``_g`` (the caller holds the slots).
+
+    The mark is a new float object equal to 0: numerically it is the zero that a pass
+    starts every gradient from, and a mark left behind by an earlier pass (an aborted
+    one, say) is another object, so it never passes for this one.
+    """
+    mark = float("0")
     order: list[Value] = []
-    seen: set[Value] = set()
     stack: list[Any] = [root]
-    push, pop, see, emit = stack.append, stack.pop, seen.add, order.append
+    push, pop, emit = stack.append, stack.pop, order.append
     while stack:
         node = pop()
         if node is _FINISHED:
             emit(pop())
             continue
-        if node in seen:
+        if node._g is mark:
             continue
-        see(node)
-        a = node._a
-        if a is None:
-            emit(node)
-            continue
-        push(node)
-        push(_FINISHED)
-        b = node._b
-        if b is None:
-            push(a)
-        elif b is _MANY:
-            stack += reversed(a)
-        else:
-            push(b)
-            push(a)  # popped first: inputs are ordered first to last
+        # Walk down from node: an input that would be pushed and popped at once is taken
+        # directly, and a leaf input is listed at once (nothing could come before it).
+        while True:
+            node._g = mark
+            a = node._a
+            if a is None:
+                emit(node)
+                break
+            b = node._b
+            if b is _MANY:
+                push(node)
+                push(_FINISHED)
+                stack += reversed(a)
+                break
+            if a._g is not mark:
+                if a._a is not None:  # order a's inputs first, then b, then node
+                    push(node)
+                    push(_FINISHED)
+                    if b is not None:
+                        push(b)
+                    node = a
+                    continue
+                a._g = mark
+                emit(a)
+            if b is None or b._g is mark:
+                emit(node)
+                break
+            if b._a is None:
+                b._g = mark
+                emit(b)
+                emit(node)
+                break
+            push(node)
+            push(_FINISHED)
+            node = b
     return order
+
+
+@contextmanager
+def _scratch_for(root: Value) -> Iterator[tuple[Value, dict[Value, Value] | None]]:
+    """``(root, None)`` while this pass holds the nodes' ``_g`` slots; when another pass
+    holds them, ``(copy of root, {copy node: original node})``: a private graph."""
+    if _scratch.acquire(blocking=False):
+        try:
+            yield root, None
+        finally:
+            _scratch.release()
+        return
+    twin = _copy(root)
+    yield twin[root], {c: n for n, c in twin.items()}
+
+
+def _copy(root: Value) -> dict[Value, Value]:
+    """{node: fresh node with the same data, label, op and (copied) inputs} for root's graph."""
+    twin: dict[Value, Value] = {}
+    stack = [root]
+    while stack:
+        n = stack.pop()
+        if n not in twin:
+            twin[n] = _node(n.data, None, None, n._op)
+            twin[n].label = n.label
+            stack += n._prev
+    for n, c in twin.items():
+        if n._b is _MANY:
+            c._a, c._b = tuple(twin[x] for x in n._a), _MANY
+        else:
+            c._a, c._b = twin.get(n._a), twin.get(n._b)  # type: ignore[arg-type]
+    return twin
 
 
 def _propagate(order: list[Value]) -> None:
     """Fill ``node._g`` with d root / d node for the nodes of ``order`` (root last).
 
-    The root's ``_g`` must be set (to 1) and every other ``_g`` be 0 on entry.
-    A node's ``_g`` is complete when it is reached, since everything that consumes
-    it comes later in ``order`` and so earlier in this reversed walk.
+    The root's ``_g`` must hold the seed (1) and every other ``_g`` its start (0).  A
+    node's ``_g`` is complete when it is reached, since everything that consumes it comes
+    later in ``order`` and so earlier in this reversed walk.  A node whose gradient is 0
+    passes nothing on.  The rules of * + - relu are written out: the same arithmetic as their
+    derivative functions, without the calls.
     """
     for node in reversed(order):
         g = node._g
-        if g == 0.0:
+        if not g:
             continue
-        if not _isfinite(g):
+        if g - g != 0.0:  # inf or nan
             raise OverflowError(f"backward: the gradient at {node!r} overflowed to {g}")
         a = node._a
         op = node._op
-        if a is None or type(op) is not Op:
+        if op is MUL:
+            b = node._b
+            a._g += g * b.data
+            b._g += g * a.data
+        elif op is ADD:
+            a._g += g
+            node._b._g += g
+        elif op is SUB:
+            a._g += g
+            node._b._g -= g
+        elif op is RELU:
+            a._g += g if a.data > 0.0 else g * 0.0
+        elif a is None or type(op) is not Op:
             continue  # a leaf, or a node built by hand without a derivative rule
-        b = node._b
-        if b is None:
+        elif (b := node._b) is None:
             a._g += g * op.derivative(a.data, node.data)
         elif b is not _MANY:
             da, db = op.derivative(a.data, b.data, node.data)
@@ -80,8 +168,8 @@ def _propagate(order: list[Value]) -> None:
                 x._g += g * d
 
 
-def _clear(order: list[Value]) -> None:
-    for node in order:
+def _clear(nodes: Iterable[Value]) -> None:
+    for node in nodes:
         node._g = 0.0
 
 
@@ -93,16 +181,23 @@ def backward(root: Value) -> None:
     """
     if type(root) is not Value:
         raise TypeError(f"backward: expected a Value, got {type(root).__name__}")
-    order = topological_order(root)
-    root._g = 1.0
-    try:
-        _propagate(order)
-    except BaseException:
-        _clear(order)
-        raise
-    for node in order:
-        node.grad += node._g
-        node._g = 0.0
+    with _scratch_for(root) as (work, original):
+        order = _depth_first(work)
+        work._g = 1.0
+        try:
+            _propagate(order)
+        except BaseException:
+            _clear(order)
+            raise
+        with _adding:
+            for node in order:
+                g = node._g
+                if g:  # adding 0 would change nothing: skip the zero-gradient nodes
+                    node._g = 0.0
+                    if original is None:
+                        node.grad += g
+                    else:
+                        original[node].grad += g
 
 
 def grad(output: Value, inputs: Any, create_graph: bool = False) -> list:
@@ -131,18 +226,24 @@ def gradients(
     starts from, terms being added in backward()'s order (as if root's graph were part of
     a larger one whose other terms came first).  The reference for traced programs.
     """
-    order = topological_order(root)
-    if start is not None:
-        for x, s in zip(leaves, start):
-            x._g = s
-    # seed + 0.0: the seed -0.0 counts as 0.0, as an accumulated gradient never is -0.0.
-    root._g = seed + 0.0 if start is None or root not in leaves else root._g + seed
-    try:
-        _propagate(order)
-        return [x._g for x in leaves]
-    finally:
-        _clear(order)
-        _clear(leaves)
+    with _scratch_for(root) as (work, original):
+        order = _depth_first(work)
+        if original is None:
+            mine = list(leaves)
+        else:
+            twin = {n: c for c, n in original.items()}
+            mine = [twin.get(x) or _node(0.0, None, None, "") for x in leaves]
+        try:
+            if start is not None:
+                for w, s in zip(mine, start):
+                    w._g = s
+            # seed + 0.0: a seed of -0.0 counts as 0.0 (no accumulated gradient is -0.0).
+            work._g = seed + 0.0 if start is None or root not in leaves else work._g + seed
+            _propagate(order)
+            return [w._g for w in mine]
+        finally:
+            _clear(order)
+            _clear(mine)
 
 
 def _check_inputs(inputs: Iterable) -> Iterable[Value]:

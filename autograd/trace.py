@@ -30,7 +30,7 @@ from . import ops as _ops
 from . import value as _value
 from .backprop import gradients, topological_order
 from .ops import Op
-from .value import _MANY, Value
+from .value import Value
 
 __all__ = ["Program", "Step", "TraceError", "TraceMismatch", "allow_data", "trace"]
 
@@ -97,16 +97,33 @@ class _Recorder:
         return v in self.traced
 
 
-def _recording_node(data: float, a: Any, b: Any, op: Any) -> Value:
-    v = _plain_node(data, a, b, op)
+def _note(v: Any) -> None:
+    """Record ``v`` if the running trace depends on it (its inputs are traced)."""
     rec = getattr(_local, "recorder", None)
-    if rec is not None and a is not None:
+    if rec is not None and type(v) is Value and v._a is not None:
         traced = rec.traced
-        inputs = a if b is _MANY else (a, b)
-        if any(x in traced for x in inputs):
+        if any(x in traced for x in v._prev):
             traced.add(v)
             rec.created.append(v)
+
+
+def _recording_node(data: float, a: Any, b: Any, op: Any) -> Value:
+    v = _plain_node(data, a, b, op)
+    _note(v)
     return v
+
+
+# value.py builds the nodes of + - * itself (without _node): wrap those methods too.
+_INLINED = {name: vars(Value)[name] for name in ("__add__", "__sub__", "__mul__")}
+
+
+def _recording(method: Callable[..., Any]) -> Callable[..., Any]:
+    def record(self: Value, *other: Any) -> Any:
+        v = method(self, *other)
+        _note(v)
+        return v
+
+    return record
 
 
 def _where_outside_engine(depth: int) -> str:
@@ -156,6 +173,8 @@ def _hooks() -> Iterator[None]:
         if _hooks_users == 0:
             setattr(Value, "data", property(_guarded_get, _guarded_set))  # noqa: B010
             _value._node = _recording_node
+            for name, method in _INLINED.items():
+                setattr(Value, name, _recording(method))
         _hooks_users += 1
     try:
         yield
@@ -165,6 +184,8 @@ def _hooks() -> Iterator[None]:
             if _hooks_users == 0:
                 setattr(Value, "data", _DATA)  # noqa: B010
                 _value._node = _plain_node
+                for name, method in _INLINED.items():
+                    setattr(Value, name, method)
 
 
 @contextmanager
@@ -333,12 +354,18 @@ class Program:
         out_spec = _output_spec(out, out_values)
         traced = set(inputs) | set(created)
         nodes = _collect(out_values, created)
+        late = []  # applied by the engine but not seen (a method bound before the trace)
         for v in nodes:
             if v not in traced and v._a is not None and any(x in traced for x in v._prev):
-                raise TraceError(
-                    f"trace: {v!r} was built by hand (Value(..., _children=...)) from traced "
-                    "Values; a program can only replay the operations the engine applied"
-                )
+                if type(v._op) is not Op:
+                    raise TraceError(
+                        f"trace: {v!r} was built by hand (Value(..., _children=...)) from "
+                        "traced Values; a program can only replay the engine's operations"
+                    )
+                traced.add(v)
+                late.append(v)
+        if late:  # then the steps run in graph order rather than in the order fn ran them
+            created = [v for v in nodes if v in traced and v._a is not None]
         slot: dict[Value, int] = {v: i for i, v in enumerate(inputs)}
         constants = [v for v in nodes if v not in traced]
         for v in constants + created:

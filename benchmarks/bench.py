@@ -85,13 +85,14 @@ def train_step(model, X: list[list[float]], y: list[float], k: int) -> float:
 
 
 def timed(fn: Callable[[], object]) -> float:
-    """Seconds for ``fn`` and for collecting the garbage it left (its reference cycles),
-    so that no engine's clean-up is charged to the next one measured."""
+    """CPU seconds for ``fn`` and for collecting the garbage it left (its reference
+    cycles), so that no engine's clean-up is charged to the next one measured.  CPU time,
+    not wall time: on a shared machine the wait for a core is nobody's work."""
     gc.collect()
-    t = time.perf_counter()
+    t = time.process_time()
     fn()
     gc.collect()
-    return time.perf_counter() - t
+    return time.process_time() - t
 
 
 def compare(name: str, jobs: dict[str, Callable[[], object]], repeats: int) -> dict[str, float]:

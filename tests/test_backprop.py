@@ -1,5 +1,7 @@
 """backward() and grad(): the chain rule over whole graphs."""
 
+import itertools
+import math
 import subprocess
 import sys
 import textwrap
@@ -7,7 +9,7 @@ import textwrap
 import pytest
 from hypothesis import given, settings
 
-from autograd import Value, grad, numerical_grad, topological_order
+from autograd import Op, Value, grad, numerical_grad, topological_order
 from autograd.testing import expressions
 
 
@@ -228,3 +230,159 @@ def test_micrograd_numbers_are_reproduced():
         y.backward()
         results.append((y.data, x.grad))
     assert results[0] == pytest.approx(results[1], rel=1e-15)
+
+
+# ---- threads -------------------------------------------------------------------------
+
+
+def _shared_graphs():
+    """Two outputs over one shared subgraph: every pass touches the same nodes."""
+    xs = [Value(0.01 * i - 0.7) for i in range(150)]
+    shared = [(a * b).tanh() + a for a, b in itertools.pairwise(xs)]
+    out1 = sum(s * s for s in shared)
+    out2 = sum((s * 0.5).sigmoid() for s in shared) * xs[0]
+    return xs, out1, out2
+
+
+def _hammer(jobs, rounds=60):
+    """Run each job in its own thread, many times over, with thread switches forced often."""
+    import threading
+
+    errors, results = [], {i: [] for i in range(len(jobs))}
+
+    def run(i, job):
+        try:
+            for _ in range(rounds):
+                results[i].append(job())
+        except BaseException as e:  # pragma: no cover - reported below
+            errors.append(e)
+
+    old = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        threads = [threading.Thread(target=run, args=(i, j)) for i, j in enumerate(jobs)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        sys.setswitchinterval(old)
+    assert not errors, errors
+    return results
+
+
+def test_concurrent_grad_on_graphs_that_share_nodes_is_exact():
+    xs, out1, out2 = _shared_graphs()
+    want1, want2 = grad(out1, xs), grad(out2, xs)
+    results = _hammer([lambda: grad(out1, xs), lambda: grad(out2, xs)] * 2)
+    assert all(r == want1 for r in results[0] + results[2])
+    assert all(r == want2 for r in results[1] + results[3])
+    assert all(n._g == 0.0 for n in topological_order(out1) + topological_order(out2))
+
+
+def test_concurrent_backward_on_shared_nodes_adds_every_pass():
+    xs, out1, out2 = _shared_graphs()
+    g1, g2 = grad(out1, xs), grad(out2, xs)
+    results = _hammer([lambda: out1.backward(), lambda: out2.backward()], rounds=40)
+    assert len(results[0]) == len(results[1]) == 40
+    # Each pass adds its exact gradients; in floating point the order of the 80 additions
+    # can matter, so compare with a tolerance, and exactly with one thread.
+    for x, a, b in zip(xs, g1, g2):
+        assert x.grad == pytest.approx(40 * (a + b), rel=1e-12, abs=1e-12)
+    for x in xs:
+        x.grad = 0.0
+    out1.backward()
+    assert [x.grad for x in xs] == g1
+
+
+def test_separate_graphs_in_threads_and_topological_order_concurrently():
+    def job(seed):
+        def run():
+            xs, out1, _ = _shared_graphs()
+            order = topological_order(out1)
+            return grad(out1, xs), len(order)
+
+        return run
+
+    results = _hammer([job(0), job(1), lambda: len(topological_order(_shared_graphs()[1]))])
+    first = results[0][0]
+    assert all(r == first for r in results[0] + results[1])
+    assert set(results[2]) == {first[1]}
+
+
+def test_a_derivative_rule_may_call_grad_on_the_same_graph():
+    x = Value(0.3)
+    inner = (x * x).tanh()
+
+    def rule(a, out):
+        # Runs while the outer pass holds the nodes' scratch slots.
+        (d,) = grad(inner, [x])
+        return d
+
+    weird = Op("weird", lambda a: a, rule)
+    # inner * 3 is processed first: inner's gradient already holds 3 when the rule runs.
+    y = weird(inner + 0.0) * 2.0 + inner * 3.0
+    d_inner = 2 * 0.3 * (1 - math.tanh(0.09) ** 2)
+    assert grad(y, [inner]) == pytest.approx([2.0 * d_inner + 3.0], rel=1e-15)
+    want = (2.0 * d_inner + 3.0) * d_inner
+    assert grad(y, [x]) == pytest.approx([want], rel=1e-15)
+    y.backward()
+    assert x.grad == pytest.approx(want, rel=1e-15)
+
+
+# ---- the optimised pass gives exactly what the plain algorithm gives -----------------------
+
+
+def _plain_gradients(root):
+    """The textbook algorithm, written plainly: depth-first order with a visited set, then
+    each node's derivative rule called in reverse order.  What backward() gave before it
+    was optimised: it must still give exactly this."""
+    order, seen, stack = [], set(), [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        if done:
+            order.append(node)
+        elif node not in seen:
+            seen.add(node)
+            stack.append((node, True))
+            stack += [(x, False) for x in reversed(node._prev)]
+    g = {node: 0.0 for node in order}
+    g[root] = 1.0
+    for node in reversed(order):
+        if g[node] == 0.0 or not node._prev or not isinstance(node._op, Op):
+            continue
+        local = node._op.derivative(*[x.data for x in node._prev], node.data)
+        for x, d in zip(node._prev, local if len(node._prev) > 1 else (local,)):
+            g[x] += g[node] * d
+    return order, g
+
+
+def _same_bits(a, b):
+    return a == b and math.copysign(1.0, a) == math.copysign(1.0, b)
+
+
+@settings(max_examples=300)
+@given(expressions(max_steps=25))
+def test_backward_and_grad_give_the_plain_algorithms_bits(expr):
+    vs = [Value(x) for x in expr.point]
+    out = expr(*vs)
+    order, want = _plain_gradients(out)
+    assert topological_order(out) == order
+    out.backward()
+    assert all(_same_bits(n.grad, want[n]) for n in order), str(expr)
+    assert all(_same_bits(a, want[v]) if v in want else a == 0.0 for v, a in zip(vs, grad(out, vs)))
+
+
+def test_the_demo_step_gives_the_plain_algorithms_bits():
+    nets = pytest.importorskip("nets")
+    import random
+
+    X, y = nets.data.make_moons(30, noise=0.1, seed=2)
+    random.seed(1337)
+    model = nets.MLP(2, [16, 16, 1])
+    scores = [model(row) for row in X]
+    data = sum((1 + -(2 * t - 1) * s).relu() for t, s in zip(y, scores)) * (1.0 / len(X))
+    loss = data + 1e-4 * sum(p * p for p in model.parameters())
+    order, want = _plain_gradients(loss)
+    loss.backward()
+    assert [n.grad for n in order] == [want[n] for n in order]

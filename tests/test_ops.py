@@ -183,3 +183,75 @@ def test_sqrt_derivative_at_zero_is_an_error():
     with pytest.raises(ZeroDivisionError, match="sqrt"):
         x.sqrt().backward()
     assert x.grad == 0.0
+
+
+# ---- what a user's derivative rule returns is checked, wherever it is used -------------
+
+_BAD_RULES = [
+    # (rule for an op of two inputs, error type, message)
+    (lambda a, b, out: (1.0,), TypeError, r"must return 2 numbers.*got 1: \(1.0,\)"),
+    (lambda a, b, out: (1.0, 2.0, 3.0), TypeError, r"must return 2 numbers.*got 3"),
+    (lambda a, b, out: 1.0, TypeError, r"must return 2 numbers.*got 1.0"),
+    (lambda a, b, out: (1.0, None), TypeError, r"for input 1 must be a real.*None"),
+    (lambda a, b, out: (1j, 1.0), TypeError, r"for input 0 must be a real.*1j"),
+    (lambda a, b, out: (1.0, math.nan), ValueError, r"for input 1 is nan at"),
+    (lambda a, b, out: (math.inf, 1.0), ValueError, r"for input 0 is inf at"),
+]
+
+
+def _every_path(op):
+    """Run op's rule through backward, grad (both modes), _backward and a traced program."""
+    from autograd import trace
+
+    def backward():
+        a, b = Value(0.5), Value(2.0)
+        out = op(a, b) * 3.0
+        out.backward()
+
+    def first():
+        a, b = Value(0.5), Value(2.0)
+        grad(op(a, b), [a, b])
+
+    def create_graph():
+        a, b = Value(0.5), Value(2.0)
+        grad(op(a, b), [a, b], create_graph=True)
+
+    def by_hand():
+        out = op(Value(0.5), Value(2.0))
+        out.grad = 1.0
+        out._backward()
+
+    def replay():
+        trace(lambda a, b: op(a, b) * 3.0, 0.5, 2.0).value_and_grad(0.5, 2.0)
+
+    return [backward, first, create_graph, by_hand, replay]
+
+
+@pytest.mark.parametrize(("rule", "error", "message"), _BAD_RULES)
+def test_a_bad_derivative_is_an_error_naming_the_op(rule, error, message):
+    from autograd import Op
+
+    op = Op("wobble", lambda a, b: a * b, rule, arity=2)
+    for run in _every_path(op):
+        with pytest.raises(error, match=r"Op 'wobble': its derivative " + message):
+            run()
+
+
+def test_a_failed_rule_leaves_grads_untouched_and_good_rules_pass():
+    from autograd import Op
+
+    a, b = Value(0.5), Value(2.0)
+    bad = Op("bad", lambda x: 2 * x, lambda x, out: None)
+    out = bad(a) * b
+    with pytest.raises(TypeError, match="Op 'bad'"):
+        out.backward()
+    assert a.grad == b.grad == out.grad == 0.0
+    # ints, numpy numbers and lists are fine: they are converted to floats.
+    np = pytest.importorskip("numpy")
+    ok = Op("ok", lambda x, y: x * y, lambda x, y, out: [np.float64(y), 1], arity=2)
+    g = grad(ok(a, b), [a, b])
+    assert g == [2.0, 1.0] and all(type(x) is float for x in g)
+    one = Op("one", lambda x: 3 * x, lambda x, out: 3)
+    assert grad(one(a), [a]) == [3.0]
+    with pytest.raises(TypeError, match=r"Op 'one': its derivative must return one number"):
+        grad(Op("one", lambda x: x, lambda x, out: (1.0,))(a), [a])
