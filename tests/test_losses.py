@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from autograd import Value, gradcheck
+from autograd import Value, grad, gradcheck
 from nets import MLP, losses
 
 
@@ -158,3 +158,87 @@ def test_class_labels_are_integers_of_any_integer_type():
             losses.cross_entropy(zs, bad)
         with pytest.raises(ValueError, match=r"target_index must be an integer"):
             losses.mean_cross_entropy([zs], [bad])
+
+
+# ---- the fused ops: one node each, with a rule that holds for any numbers ------------
+
+
+def _composite_cross_entropy(zs, k):
+    # The formula from elementary Value ops (as nets built it before the fused op):
+    # m and the dropped terms are decided from the numbers, then frozen in the graph.
+    m = max(z.data for z in zs)
+    live = [(z - m).exp() for z in zs if z.data - m > -746.0]
+    return sum(live[1:], live[0]).log() - (zs[k] - m)
+
+
+finite = st.floats(-1e4, 1e4, allow_nan=False, allow_infinity=False)
+
+
+@given(st.lists(finite, min_size=2, max_size=6), st.data())
+def test_fused_cross_entropy_gives_the_bits_of_the_composite_formula(logits, data):
+    k = data.draw(st.integers(0, len(logits) - 1))
+    fused = losses.cross_entropy([Value(z) for z in logits], k)
+    zs = [Value(z) for z in logits]
+    composite = _composite_cross_entropy(zs, k)
+    assert fused.data == composite.data  # the same float operations, in the same order
+    assert grad(fused, fused._prev[:-1]) == pytest.approx(grad(composite, zs), abs=1e-15)
+
+
+def test_fused_cross_entropy_is_one_node_whose_label_is_an_input():
+    zs = [Value(0.5), Value(-1.0), Value(2.0)]
+    loss = losses.cross_entropy(zs, 2)
+    assert loss._op == "cross_entropy" and loss._prev[:3] == tuple(zs)
+    label = loss._prev[3]
+    assert label.data == 2.0 and not label._prev
+    loss.backward()
+    assert label.grad == 0.0  # the label is data: nothing flows into it
+    assert losses.cross_entropy_op(3) is loss._op  # one op per number of classes
+
+
+@given(st.lists(st.floats(-30, 30), min_size=2, max_size=4), st.data())
+def test_fused_cross_entropy_second_derivatives_are_diag_p_minus_p_p(logits, data):
+    # The rule runs on Values too: the Hessian of -log softmax(z)[k] is diag(p) - p p^T.
+    k = data.draw(st.integers(0, len(logits) - 1))
+    zs = [Value(z) for z in logits]
+    loss = losses.cross_entropy(zs, k)
+    first = grad(loss, zs, create_graph=True)
+    m = max(logits)
+    e = [math.exp(z - m) for z in logits]
+    p = [x / math.fsum(e) for x in e]
+    for i, gi in enumerate(first):
+        assert gi.data == pytest.approx(p[i] - (i == k), abs=1e-12)
+        row = grad(gi, zs)
+        want = [(p[i] if i == j else 0.0) - p[i] * p[j] for j in range(len(zs))]
+        assert row == pytest.approx(want, abs=1e-12)
+
+
+def test_fused_cross_entropy_matches_central_differences_far_from_zero():
+    for centre in (0.0, 600.0, -900.0):
+        xs = [centre + 0.3, centre - 1.1, centre + 2.0, centre]
+        for k in range(4):
+            assert gradcheck(lambda *zs, k=k: losses.cross_entropy(list(zs), k), xs)
+
+
+def test_fused_cross_entropy_overflow_names_the_operation():
+    # Logits 2e308 apart: z_k - max z itself is beyond the float range.
+    with pytest.raises(OverflowError, match=r"sub: .* too large"):
+        losses.cross_entropy([1e308, -1e308], 1)
+    assert losses.cross_entropy([1e308, -1e308], 0).data == 0.0
+
+
+def test_clamped_logs_of_binary_cross_entropy():
+    assert gradcheck(lambda p: losses.binary_cross_entropy([p], [0.3]), [0.6])
+    assert gradcheck(lambda p: losses.LOG_P(p), [0.2])
+    assert gradcheck(lambda p: losses.LOG_1MP(p), [0.2])
+    for p, t in ((0.0, 1), (1.0, 0)):
+        v = Value(p)
+        loss = losses.binary_cross_entropy([v], [t])
+        assert loss.data == 100.0
+        loss.backward()
+        assert v.grad == 0.0  # the clamp is flat
+    # The second derivative of the rule: d^2/dp^2 ln p = -1/p^2.
+    v = Value(0.25)
+    (d1,) = grad(losses.LOG_P(v), [v], create_graph=True)
+    assert grad(d1, [v]) == [pytest.approx(-16.0)]
+    with pytest.raises(ValueError, match=r"probabilities must lie in \[0, 1\], got -0.5"):
+        losses.binary_cross_entropy([-0.5], [0])

@@ -89,3 +89,17 @@ def test_decision_boundary_of_a_model_that_overflows_raises(tmp_path):
     with pytest.raises(OverflowError, match=r"neuron layers\.0\.neurons\.0"):
         plots.plot_decision_boundary(model, X, [0, 1], tmp_path / "o.png", resolution=5)
     assert not (tmp_path / "o.png").exists()
+
+
+def test_mistakes_png(tmp_path):
+    X, y = data.load_digits()
+    pred = [t if i % 4 else (t + 1) % 10 for i, t in enumerate(y[:40])]
+    fig = plots.plot_mistakes(X[:40], y[:40], pred, tmp_path / "m.png", n=6)
+    assert _is_png(tmp_path / "m.png")
+    assert fig.texts[0].get_text() == "10 mistakes on 40 images: predicted (true), the first 6"
+    titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
+    assert titles == [f"{(t + 1) % 10} ({t})" for t in y[:24:4]]
+    fig = plots.plot_mistakes(X[:5], y[:5], y[:5], tmp_path / "none.png")
+    assert "no mistakes on 5 images" in fig.axes[0].texts[0].get_text()
+    with pytest.raises(ValueError, match="same length"):
+        plots.plot_mistakes(X[:5], y[:5], y[:4])
