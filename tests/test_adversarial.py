@@ -546,3 +546,71 @@ def test_mutated_model_files_load_correctly_or_raise_one_value_error(tmp_path_fa
     assert all(type(p.data) is float for p in model.parameters())
     assert isinstance(metadata, dict)
     model.forward_floats([0.5] * model.nin)
+
+
+# ---- the library, called with nonsense ---------------------------------------------------
+
+
+def _api_cases():
+    import nets
+    from autograd import Value, draw_dot, gradcheck, numerical_grad
+    from autograd.steps import save_steps
+
+    x = Value(2.0, label="x")
+    square = lambda v: v * v
+    model = nets.MLP(2, [2, 1])
+    chain = x
+    for _ in range(150):
+        chain = chain + x
+    return [
+        ("gradcheck_eps_0", lambda: gradcheck(square, [1.0], eps=0), ValueError, "eps"),
+        ("gradcheck_eps_tiny", lambda: gradcheck(square, [1.0], eps=1e-300), ValueError, "eps"),
+        ("gradcheck_atol_nan", lambda: gradcheck(square, [1.0], atol=math.nan), ValueError, "atol"),
+        ("gradcheck_rtol_nan", lambda: gradcheck(square, [1.0], rtol=math.nan), ValueError, "rtol"),
+        (
+            "numerical_grad_eps_nan",
+            lambda: numerical_grad(square, [1.0], eps=math.nan),
+            ValueError,
+            "eps",
+        ),
+        ("children_numbers", lambda: Value(1, _children=(1, 2)), TypeError, "_children"),
+        ("children_not_iterable", lambda: Value(1, _children=5), TypeError, "_children"),
+        ("value_text", lambda: Value("1.5"), TypeError, "Value"),
+        ("value_nan", lambda: Value(math.nan), ValueError, "finite"),
+        ("value_huge_int", lambda: Value(10**400), OverflowError, "401 digits"),
+        ("pow_text", lambda: x.pow("2"), TypeError, "pow"),
+        ("pow_nan", lambda: x.pow(math.nan), ValueError, "finite"),
+        ("pow_negative_base_fraction", lambda: Value(-2.0).pow(0.5), ValueError, "pow"),
+        ("draw_not_a_value", lambda: draw_dot(5), TypeError, "draw_dot"),
+        ("draw_max_nodes_0", lambda: draw_dot(x, max_nodes=0), ValueError, "max_nodes"),
+        (
+            "steps_over_cap",
+            lambda: save_steps(chain, "never-written", "dot"),
+            ValueError,
+            "max_steps",
+        ),
+        ("model_input_dict", lambda: model({0: 1.0, 1: 2.0}), TypeError, "dict"),
+        ("model_floats_text", lambda: model.forward_floats(["1.5", 2.0]), TypeError, "input 0"),
+        ("model_input_set", lambda: model.forward_floats({1.0, 2.0}), TypeError, "set"),
+        (
+            "save_metadata_list",
+            lambda: nets.save(model, "never.json", metadata=[1]),
+            TypeError,
+            "metadata",
+        ),
+        ("mlp_nouts_text", lambda: nets.MLP(2, "16"), ValueError, "nouts"),
+        ("load_dev_zero", lambda: nets.load("/dev/zero"), ValueError, "not a regular file"),
+    ]
+
+
+_API = _api_cases()
+
+
+@pytest.mark.parametrize(("name", "call", "error", "message"), _API, ids=[c[0] for c in _API])
+def test_library_misuse_is_one_clear_error(name, call, error, message, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(error) as caught:
+        call()
+    text = str(caught.value)
+    assert message in text and "\n" not in text and len(text) <= 400, text
+    assert list(tmp_path.iterdir()) == []  # nothing written on the way
