@@ -77,7 +77,7 @@ RECIPES: dict[str, Recipe] = {
     "spirals": Recipe((16, 16), "adam", 0.05, 100, 0, 0.0, "uniform", False, 200, 0.03),
     "iris": Recipe((8,), "adam", 0.02, 60, 16, 0.0, "he", True),
     "digits": Recipe((24,), "adam", 0.02, 6, 32, 0.0, "he", True),
-    "mnist": Recipe((32,), "adam", 0.02, 7, 32, 0.0, "he", False),
+    "mnist": Recipe((24,), "adam", 0.01, 7, 32, 0.0, "he", False),
 }
 
 
