@@ -76,7 +76,8 @@ APT := $(shell [ "$$(id -u)" = 0 ] || echo "sudo ")apt-get install -y
 # installed.)
 venv:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10))' 2>/dev/null || { \
-	  found=$$(command -v $(PYTHON) >/dev/null 2>&1 && $(PYTHON) --version 2>&1 || echo "not found"); \
+	  if command -v $(PYTHON) >/dev/null 2>&1; then found=$$($(PYTHON) --version 2>&1); \
+	  else found="not found"; fi; \
 	  echo "valuegrad needs Python 3.10 or newer; $(PYTHON) is $$found."; \
 	  for p in python3.13 python3.12 python3.11 python3.10; do \
 	    if $$p -c 'import sys; sys.exit(sys.version_info < (3, 10))' >/dev/null 2>&1; then \

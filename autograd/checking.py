@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
@@ -42,13 +43,30 @@ def _evaluate(f: Callable[..., Any], inputs: list[Value], where: str) -> Value:
     return out
 
 
+def _setting(value: Any, name: str, where: str, positive: bool = False) -> float:
+    """A step or a tolerance: a finite number, > 0 (a step) or >= 0 (a tolerance)."""
+    if isinstance(value, bool):
+        raise TypeError(f"{where}: {name} must be a number, got {value!r}")
+    x = _to_float(value, f"{where}: {name}")
+    if not (math.isfinite(x) and (x > 0 if positive else x >= 0)):
+        wanted = "a positive finite number" if positive else "a finite number >= 0"
+        raise ValueError(f"{where}: {name} must be {wanted}, got {value!r}")
+    return x
+
+
 def numerical_grad(f: Callable[..., Value], xs: Sequence[float], eps: float = 1e-6) -> list[float]:
     """Central differences: d f / d x_i ~ (f(x + h e_i) - f(x - h e_i)) / 2h.
 
     The step is ``h = eps * max(1, |x_i|)``, so it scales with the size of the input.
-    ``f`` takes one Value per number in ``xs`` and returns a Value.
+    ``f`` takes one Value per number in ``xs`` and returns a Value.  ``eps`` must be a
+    positive finite number whose step moves every x_i (1e-300 would not).
     """
-    base = _floats(xs, "numerical_grad")
+    return _numerical_grad(f, xs, eps, "numerical_grad")
+
+
+def _numerical_grad(f: Callable[..., Value], xs: Sequence[float], eps: Any, where: str) -> list:
+    eps = _setting(eps, "eps", where, positive=True)
+    base = _floats(xs, where)
     result = []
     for i, x in enumerate(base):
         h = eps * max(1.0, abs(x))
@@ -56,8 +74,14 @@ def numerical_grad(f: Callable[..., Value], xs: Sequence[float], eps: float = 1e
         down = base.copy()
         up[i] = x + h
         down[i] = x - h
-        hi = _evaluate(f, [Value(v) for v in up], "numerical_grad").data
-        lo = _evaluate(f, [Value(v) for v in down], "numerical_grad").data
+        if not (math.isfinite(up[i]) and math.isfinite(down[i])) or up[i] == down[i]:
+            what = "overflows" if up[i] == up[i] and up[i] != down[i] else "does not move it"
+            raise ValueError(
+                f"{where}: eps={eps:g} is no usable step at x[{i}] = {x:g} (the step "
+                f"{h:g} {what}); choose eps around 1e-6"
+            )
+        hi = _evaluate(f, [Value(v) for v in up], where).data
+        lo = _evaluate(f, [Value(v) for v in down], where).data
         result.append((hi - lo) / (up[i] - down[i]))  # the step as actually represented
     return result
 
@@ -75,10 +99,13 @@ def gradcheck(
     An input passes when ``|analytic - numeric| <= atol + rtol * |numeric|``.  Otherwise a
     :class:`GradcheckError` names every failing input with both numbers.
     """
+    atol = _setting(atol, "atol", "gradcheck")  # a NaN would fail every input, silently
+    rtol = _setting(rtol, "rtol", "gradcheck")
+    eps = _setting(eps, "eps", "gradcheck", positive=True)
     base = _floats(xs, "gradcheck")
     inputs = [Value(x) for x in base]
     analytic = grad(_evaluate(f, inputs, "gradcheck"), inputs)
-    numeric = numerical_grad(f, base, eps)
+    numeric = _numerical_grad(f, base, eps, "gradcheck")
     bad = [
         Mismatch(i, x, a, n)
         for i, (x, a, n) in enumerate(zip(base, analytic, numeric))

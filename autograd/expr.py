@@ -110,14 +110,24 @@ _REFUSED = {
 }
 
 
+def short_repr(text: str, limit: int = 60) -> str:
+    """``repr(text)``, cut in the middle when long, so that an error stays one short line:
+    'xxxxxxxx...xxxxxxxx' (5,000 characters)."""
+    shown = repr(text)
+    if len(shown) <= limit:
+        return shown
+    half = limit // 2 - 2
+    return f"{shown[:half]}...{shown[-half:]} ({len(text):,} characters)"
+
+
 def parse_number(text: str, what: str = "number") -> float:
     """A finite float from text such as "-2", "0.5" or "1e-3"; ExpressionError otherwise."""
     try:
         x = float(text)
     except ValueError:
-        raise ExpressionError(f"{what}: {text!r} is not a number") from None
+        raise ExpressionError(f"{what}: {short_repr(text)} is not a number") from None
     if not math.isfinite(x):
-        raise ExpressionError(f"{what}: {text!r} is not a finite number")
+        raise ExpressionError(f"{what}: {short_repr(text)} is not a finite number")
     return x
 
 
@@ -128,10 +138,10 @@ def parse_variables(assignments: list[str]) -> dict[str, float]:
         name, sep, text = item.partition("=")
         name = _normal(name.strip())
         if not sep:
-            raise ExpressionError(f"expected name=value, got {item!r}")
+            raise ExpressionError(f"expected name=value, got {short_repr(item)}")
         _check_name(name)
         if name in values:
-            raise ExpressionError(f"variable {name!r} is given twice")
+            raise ExpressionError(f"variable {short_repr(name)} is given twice")
         values[name] = parse_number(text, f"value of {name}")
     return values
 
@@ -143,9 +153,9 @@ def _normal(name: str) -> str:
 
 def _check_name(name: str) -> None:
     if not name.isidentifier() or keyword.iskeyword(name):
-        raise ExpressionError(f"{name!r} is not a valid variable name")
+        raise ExpressionError(f"{short_repr(name)} is not a valid variable name")
     if name in FUNCTIONS:
-        raise ExpressionError(f"{name!r} is the name of a function, not a variable")
+        raise ExpressionError(f"{short_repr(name)} is the name of a function, not a variable")
 
 
 def evaluate(source: str, variables: Mapping[str, Any]) -> tuple[Value, dict[str, Value]]:
@@ -162,7 +172,7 @@ def evaluate(source: str, variables: Mapping[str, Any]) -> tuple[Value, dict[str
         name = _normal(given)
         _check_name(name)
         if name in leaves:
-            raise ExpressionError(f"variable {name!r} is given twice")
+            raise ExpressionError(f"variable {short_repr(name)} is given twice")
         number = parse_number(x, f"value of {name}") if isinstance(x, str) else x
         try:
             leaves[name] = Value(number, label=name)
@@ -299,15 +309,15 @@ def _call_arguments(node: ast.Call, leaves: dict[str, Value]) -> list[ast.expr]:
     name = func.id
     if name not in FUNCTIONS:
         if name in leaves:
-            raise ExpressionError(f"{name!r} is a variable, not a function")
+            raise ExpressionError(f"{short_repr(name)} is a variable, not a function")
         known = ", ".join(sorted(FUNCTIONS))
-        raise ExpressionError(f"unknown function {name!r}; the functions are {known}")
+        raise ExpressionError(f"unknown function {short_repr(name)}; the functions are {known}")
     extra = FUNCTIONS[name][1]
     if any(type(a) is ast.Starred for a in node.args) or any(k.arg is None for k in node.keywords):
         raise ExpressionError(f"{name}(): '*' and '**' unpacking are not allowed")
     for k in node.keywords:
         if k.arg not in extra:
-            raise ExpressionError(f"{name}() has no argument named {k.arg!r}")
+            raise ExpressionError(f"{name}() has no argument named {short_repr(str(k.arg))}")
     given = len(node.args) + len(node.keywords)
     least = _REQUIRED.get(name, 1)
     if not node.args or not least <= given <= 1 + len(extra):
@@ -355,7 +365,8 @@ def _name(node: ast.Name, leaves: dict[str, Value]) -> Value:
     if node.id in FUNCTIONS:
         raise ExpressionError(f"{node.id!r} is a function: call it, as in {node.id}(x)")
     raise ExpressionError(
-        f"undefined variable {node.id!r} (give it a value, for example {node.id}=1.5)"
+        f"undefined variable {short_repr(node.id)} (give it a value, for example "
+        f"{node.id if len(node.id) <= 20 else 'x'}=1.5)"
     )
 
 

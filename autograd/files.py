@@ -36,9 +36,16 @@ def write_atomic(path: str | os.PathLike[str], data: bytes | str) -> Path:
     replaces).  Returns ``path``.
     """
     path = Path(path)
-    tmp = _write_temporary(path, data)
+    try:
+        tmp = _write_temporary(path, data)
+    except OSError as e:
+        raise _naming(e, path) from e
     try:
         os.replace(tmp, path)
+    except OSError as e:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise _naming(e, path) from e
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
@@ -63,22 +70,27 @@ def write_together(
     """
     folder = Path(folder)
     written: list[tuple[Path, Path]] = []
+    path = folder
     try:
         for name, data in files.items():
             path = folder / name
             written.append((_write_temporary(path, data), path))
-    except BaseException:
+    except BaseException as e:
         for tmp, _ in written:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
+        if isinstance(e, OSError):
+            raise _naming(e, path) from e
         raise
     for i, (tmp, path) in enumerate(written):
         try:
             os.replace(tmp, path)
-        except BaseException:
+        except BaseException as e:
             for later, _ in written[i:]:
                 with contextlib.suppress(OSError):
                     os.unlink(later)
+            if isinstance(e, OSError):
+                raise _naming(e, path) from e
             raise
     for name in set(stale) - set(files):
         with contextlib.suppress(FileNotFoundError):
@@ -87,6 +99,13 @@ def write_together(
     for _, path in written:
         remove_stale_temporaries(path)
     return [path for _, path in written]
+
+
+def _naming(error: OSError, path: Path) -> OSError:
+    """The error with the file the caller asked for, not the temporary one, as its name."""
+    if error.errno is None:
+        return error
+    return OSError(error.errno, error.strerror, str(path))  # the same subclass, by errno
 
 
 def _write_temporary(path: Path, data: bytes | str) -> Path:

@@ -43,7 +43,7 @@ class Value:
             raise ValueError(f"Value: data must be a finite number, got {data!r}")
         self.data = data
         self.grad = 0.0
-        self._a, self._b = _slots(tuple(_children))
+        self._a, self._b = _slots(_checked_children(_children) if _children else ())
         self._op = _op
         self.label = label
         self._g = 0.0
@@ -256,6 +256,24 @@ class Value:
 
 
 _MANY = object()  # in _b: the op has more than two inputs, and _a holds them all
+
+
+def _checked_children(children: Any) -> tuple[Value, ...]:
+    """``Value(..., _children=...)`` given by hand: Values only, or a TypeError naming the
+    first that is not (a number there would break every later backward pass)."""
+    try:
+        inputs = tuple(children)
+    except TypeError:
+        raise TypeError(
+            f"Value: _children must be a tuple of Values, got {children!r:.60}"
+        ) from None
+    for i, x in enumerate(inputs):
+        if not isinstance(x, Value):
+            raise TypeError(
+                f"Value: _children must be Values, got {x!r:.60} (of type "
+                f"{type(x).__name__}) at position {i}"
+            )
+    return inputs
 
 
 def _slots(inputs: tuple) -> tuple[Any, Any]:

@@ -10,7 +10,8 @@
 
 Submodules: ``losses``, ``optim``, ``data``, ``train`` (fit, predict, accuracy,
 confusion_matrix), ``compiled`` (fit's traced per-sample program), ``persist``
-(save/load), ``plots`` (matplotlib, imported on use), ``cli`` (``python -m nets``).
+(save/load), ``plots`` (matplotlib, imported on use), ``cli`` (the ``valuegrad``
+command, also ``python -m nets``).
 """
 
 from typing import TYPE_CHECKING, Any

@@ -16,8 +16,12 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import random
+import re
+import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, replace
@@ -27,13 +31,15 @@ from typing import Any
 from autograd.__main__ import DRAW
 from autograd.commands import Command, CommandError, UsageError, run
 from autograd.commands import build_parser as build
+from autograd.expr import short_repr
 from autograd.extras import check, missing
+from autograd.files import write_together
 
 from . import data as D
 from .activations import ACTIVATIONS, softmax
-from .module import MLP
+from .module import MAX_PARAMETERS, MLP, parameter_count
 from .optim import SGD, Adam, linear_decay
-from .persist import atomic_write, read, save
+from .persist import dumps, read
 from .train import (
     LOSSES,
     accuracy,
@@ -90,7 +96,7 @@ def _checked(convert: Callable[[str], Any], ok: Callable[[Any], bool], wanted: s
         except ValueError:
             x = None
         if x is None or not ok(x):
-            raise argparse.ArgumentTypeError(f"expected {wanted}, got {text!r}")
+            raise argparse.ArgumentTypeError(f"expected {wanted}, got {short_repr(text)}")
         return x
 
     return parse
@@ -102,6 +108,7 @@ _positive_float = _checked(float, lambda x: 0 < x < math.inf, "a positive number
 _non_negative_float = _checked(float, lambda x: 0 <= x < math.inf, "a number >= 0")
 _fraction = _checked(float, lambda x: 0 < x < 1, "a fraction in (0, 1)")
 _finite_float = _checked(float, math.isfinite, "a finite number")
+_integer = _checked(int, lambda n: True, "an integer")
 
 
 def _hidden(values: list[str]) -> list[int]:
@@ -111,9 +118,11 @@ def _hidden(values: list[str]) -> list[int]:
         return []
     sizes = []
     for p in parts:
-        if not p.isdigit() or int(p) < 1:
+        # isdigit() is true of "²", which int() cannot read; isdecimal() is int()'s rule.
+        if not (p.isascii() and p.isdecimal()) or int(p) < 1:
             raise UsageError(
-                f"argument --hidden: expected layer sizes such as 16,16 (or none), got {p!r}"
+                "argument --hidden: expected layer sizes such as 16,16 (or none), "
+                f"got {short_repr(p)}"
             )
         sizes.append(int(p))
     if not sizes:
@@ -175,19 +184,27 @@ def _train_arguments(t: argparse.ArgumentParser) -> None:
     )
     t.add_argument("--noise", type=_non_negative_float, help=f"noise of the toy sets {_PER_SET}")
     t.add_argument("--test-size", type=_fraction, default=0.25, help="held-out fraction")
-    t.add_argument("--seed", type=int, default=1337, help="seeds data, split and weights")
+    t.add_argument("--seed", type=_integer, default=1337, help="seeds data, split and weights")
     t.add_argument(
         "--name", help="run name: the output goes to runs/NAME (default: the data set's name)"
     )
     t.add_argument(
-        "--out", type=Path, metavar="DIR", help="output directory, overrides --name (default: none)"
+        "--out", metavar="DIR", help="output directory, overrides --name (default: none)"
     )
     t.add_argument("--no-progress", action="store_true", help="no progress bar")
     t.add_argument("--no-plots", action="store_true", help="write no pictures")
 
 
+# argparse takes "-1e305" (or "-.5e-3") for an option, since its own test for a negative
+# number knows no exponent; predict has no option that looks like a number.
+_NEGATIVE_NUMBER = re.compile(
+    r"^-(?:(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|inf|infinity|nan)$", re.IGNORECASE
+)
+
+
 def _predict_arguments(p: argparse.ArgumentParser) -> None:
     """The arguments of ``predict``."""
+    p._negative_number_matcher = _NEGATIVE_NUMBER  # type: ignore[attr-defined]
     p.add_argument("model", type=Path, metavar="MODEL.json", help="a model written by train")
     p.add_argument(
         "features", nargs="+", type=_finite_float, metavar="X", help="the input's numbers"
@@ -224,25 +241,96 @@ DATASET_NEEDS: dict[str, tuple[str, ...]] = {
 _PLOTS_NEED = ("matplotlib", "numpy")
 
 
+# Generated toy sets larger than this are refused before they are made: training on them
+# in pure Python would take days, and 10^8 points exhaust memory first.
+MAX_SAMPLES = 100_000
+
+# Every file train writes: a run folder holds one run's files, never a mix of two.
+OUTPUTS = (
+    "model.json",
+    "history.json",
+    "loss.png",
+    "boundary.png",
+    "digits.png",
+    "mistakes.png",
+    "neuron.svg",
+)
+
+
+def _output_folder(args: argparse.Namespace) -> Path:
+    """runs/NAME (NAME a plain folder name: never a way out of runs/), or --out."""
+    if args.out is not None:
+        if not args.out.strip():
+            raise UsageError("argument --out: needs a folder name, got an empty one")
+        return Path(args.out)
+    name = args.name if args.name is not None else args.dataset
+    if not name.strip() or name in (".", "..") or any(sep and sep in name for sep in _SEPARATORS):
+        raise UsageError(
+            f"argument --name: expected a plain run name such as moons-2 (the run goes to "
+            f"runs/NAME), got {short_repr(name)}; use --out DIR for another place"
+        )
+    return Path("runs") / name
+
+
+_SEPARATORS = ("/", os.sep, os.altsep, "\0")
+
+
+def _prepare(out: Path) -> None:
+    """Make the run folder and check that every output can be written there, before any
+    training: a read-only folder, or a folder where model.json should go, is said now."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise CommandError(f"cannot create the output folder {str(out)!r}: {e.strerror}") from None
+    for name in OUTPUTS:
+        if (out / name).is_dir():
+            raise CommandError(f"cannot write {out / name}: it is a folder")
+    try:
+        with tempfile.TemporaryFile(dir=out):
+            pass
+    except OSError as e:
+        raise CommandError(f"cannot write in {out}: {e.strerror or e}") from None
+
+
+def _check_size(nin: int, nouts: list[int]) -> None:
+    """Refuse, before allocating, what nets could not train (see MAX_PARAMETERS)."""
+    count = parameter_count(nin, nouts)
+    if count > MAX_PARAMETERS:
+        raise UsageError(
+            f"MLP({nin}, {nouts}) would have {count:,} parameters, more than the "
+            f"{MAX_PARAMETERS:,} that nets trains or loads; choose smaller --hidden sizes"
+        )
+
+
 def _train(args: argparse.Namespace) -> int:
     r = _recipe(args)
+    out = _output_folder(args)
     # Every package the run needs is looked for now, not after the training.
     needs = [*DATASET_NEEDS.get(args.dataset, ()), *(() if args.no_plots else _PLOTS_NEED)]
     plots = "" if args.no_plots else " with plots"
     hint = " (or add --no-plots)" if not args.no_plots and missing(_PLOTS_NEED) else ""
     check(needs, f"train on {args.dataset}{plots}", hint)
+    if r.samples is not None and r.samples > MAX_SAMPLES:
+        raise UsageError(f"argument --samples: at most {MAX_SAMPLES:,}, got {r.samples:,}")
     if args.dataset in TOY:
         X, y = D.DATASETS[args.dataset](r.samples, r.noise, seed=args.seed)
+        if not all(math.isfinite(v) for row in X for v in row):
+            raise UsageError(
+                f"argument --noise: {r.noise:g} puts points beyond the float range "
+                "(the data would hold inf); choose a smaller noise"
+            )
     else:
         X, y = D.DATASETS[args.dataset]()
     classes = max(y) + 1
     if classes > 2 and args.loss in ("hinge", "bce"):
         raise UsageError(f"--loss {args.loss} is for two classes; {args.dataset} has {classes}")
-    out = args.out if args.out is not None else Path("runs") / (args.name or args.dataset)
+    one_score = classes == 2 and args.loss != "cross_entropy"
+    _check_size(len(X[0]), [*r.hidden, 1 if one_score else classes])
     try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        raise UsageError(f"cannot create the output directory {str(out)!r}: {e.strerror}") from None
+        D.train_test_split(X, y, args.test_size, seed=args.seed)
+    except ValueError as e:  # a split with an empty part
+        raise UsageError(f"argument --test-size: {str(e).split(': ', 1)[-1]}") from None
+    _prepare(out)
 
     saved_state = random.getstate()
     try:
@@ -304,7 +392,7 @@ def _run(
         "loss": args.loss,
         "standardizer": scaler.to_dict() if scaler else None,
     }
-    save(model, out / "model.json", metadata=metadata)
+    files: dict[str, bytes] = {"model.json": dumps(model, metadata).encode("utf-8")}
     settings = {
         **asdict(r),
         "activation": args.activation,
@@ -321,10 +409,17 @@ def _run(
         "seconds": seconds,
         "history": history,
     }
-    atomic_write(out / "history.json", json.dumps(report, indent=1) + "\n")
-    written = ["model.json", "history.json"]
-    if not args.no_plots:
-        written += _pictures(args, model, out, history, X_test, y_test, pred_test, Xv, scaler)
+    files["history.json"] = (json.dumps(report, indent=1) + "\n").encode("utf-8")
+    try:
+        if not args.no_plots:
+            files.update(_pictures(args, model, history, X_test, y_test, pred_test, Xv, scaler))
+        write_together(out, files, stale=OUTPUTS)
+    except OSError as e:
+        # Named by its place in the run (a picture is drawn in a scratch folder first).
+        where = out / Path(e.filename).name if e.filename else out
+        rescued = _rescue(files["model.json"])
+        raise CommandError(f"cannot write {where}: {e.strerror or e}; {rescued}") from None
+    written = list(files)
     print(
         f"train accuracy {100 * train_acc:.1f}%, held-out accuracy {100 * test_acc:.1f}% "
         f"({seconds:.1f} s)\nwrote {out}/: {', '.join(written)}"
@@ -332,69 +427,80 @@ def _run(
     return 0
 
 
+def _rescue(model_text: bytes) -> str:
+    """Save the trained model in the temporary folder, when its run folder cannot take it
+    (full, read-only, a file-size limit); says where, or that this failed too."""
+    try:
+        fd, path = tempfile.mkstemp(prefix="valuegrad-model-", suffix=".json")
+        with os.fdopen(fd, "wb") as f:
+            f.write(model_text)
+    except OSError as e:
+        return f"the trained model could not be saved elsewhere either ({e.strerror or e})"
+    return f"the trained model was saved to {path}"
+
+
 def _pictures(
     args: argparse.Namespace,
     model: MLP,
-    out: Path,
     history: dict[str, list],
     X_test: list,
     y_test: list[int],
     pred_test: list[int],
     Xv: list,
     scaler: D.Standardizer | None,
-) -> list[str]:
+) -> dict[str, bytes]:
+    """The run's pictures, as the bytes of each file (drawn in a scratch folder)."""
     from . import plots
 
-    written = []
-    plots.plot_history(history, out / "loss.png")
-    written.append("loss.png")
-    if len(X_test[0]) == 2:
-        transform = scaler.transform if scaler else None
-        plots.plot_decision_boundary(
-            model,
-            X_test,
-            y_test,
-            out / "boundary.png",
-            transform=transform,
-            title=f"{args.dataset}: held-out points",
-        )
-        written.append("boundary.png")
-    if args.dataset == "digits":
-        plots.plot_digits(X_test, y_test, pred_test, out / "digits.png", n=32)
-        written.append("digits.png")
-    if args.dataset == "mnist":
-        plots.plot_mistakes(X_test, y_test, pred_test, out / "mistakes.png", n=32)
-        written.append("mistakes.png")
-    note = _draw_neuron(model, Xv[0], out / "neuron.svg")
-    if note is None:
-        written.append("neuron.svg")
+    pictures: dict[str, bytes] = {}
+    with tempfile.TemporaryDirectory(prefix="valuegrad-pictures-") as scratch:
+        folder = Path(scratch)
+        plots.plot_history(history, folder / "loss.png")
+        if len(X_test[0]) == 2:
+            transform = scaler.transform if scaler else None
+            plots.plot_decision_boundary(
+                model,
+                X_test,
+                y_test,
+                folder / "boundary.png",
+                transform=transform,
+                title=f"{args.dataset}: held-out points",
+            )
+        if args.dataset == "digits":
+            plots.plot_digits(X_test, y_test, pred_test, folder / "digits.png", n=32)
+        if args.dataset == "mnist":
+            plots.plot_mistakes(X_test, y_test, pred_test, folder / "mistakes.png", n=32)
+        for name in OUTPUTS:
+            if (folder / name).exists():
+                pictures[name] = (folder / name).read_bytes()
+    svg, note = _draw_neuron(model, Xv[0])
+    if svg is not None:
+        pictures["neuron.svg"] = svg
     else:
         print(f"{args._prog}: note: skipped neuron.svg ({note})", file=sys.stderr)
-    return written
+    return pictures
 
 
-def _draw_neuron(model: MLP, x: list[float], path: Path) -> str | None:
-    """Draw the graph of one neuron of the first layer on one input, after backward.
+def _draw_neuron(model: MLP, x: list[float]) -> tuple[bytes | None, str | None]:
+    """The graph of one neuron of the first layer on one input, after backward, as SVG.
 
     The first neuron that is active on ``x`` is chosen, so that the gradients it shows
-    are not all zero.  Returns None on success, or why the picture could not be made.
+    are not all zero.  Returns (the SVG, None), or (None, why it could not be made).
     """
     try:
         from autograd import draw_dot
     except ImportError as e:
-        return f"autograd.draw_dot is not available: {e}"
+        return None, f"autograd.draw_dot is not available: {e}"
     neurons = model.layers[0].neurons
     neuron = next((n for n in neurons if n.forward_floats(x) != 0.0), neurons[0])
     out = neuron(x)
     out.backward()
     try:
-        svg = draw_dot(out, format="svg", rankdir="LR").pipe(format="svg")
-    except RuntimeError as e:  # graphviz's ExecutableNotFound: no 'dot' program
-        return str(e).splitlines()[0]
+        return draw_dot(out, format="svg", rankdir="LR").pipe(format="svg"), None
+    except (RuntimeError, OSError, subprocess.SubprocessError) as e:  # no dot, a timeout...
+        return None, " ".join(str(e).split())[:200]
     finally:
         model.zero_grad()
-    atomic_write(path, svg.decode("utf-8"))
-    return None
 
 
 # ---- predict ----------------------------------------------------------------------------
@@ -414,7 +520,7 @@ def _predict(args: argparse.Namespace) -> int:
     if len(x) != nin:
         raise UsageError(f"the model expects {nin} input numbers, got {len(x)}")
     scaler = metadata.get("standardizer")
-    if scaler:
+    if scaler is not None:
         try:
             x = D.Standardizer.from_dict(scaler).transform([x])[0]
         except ValueError as e:
@@ -428,7 +534,8 @@ def _predict(args: argparse.Namespace) -> int:
         probs = [p.data for p in softmax(score)]
         print(f"{label}\t(probability {probs[label]:.4f})")
     else:
-        print(f"{label}\t(score {score:+.4f})")
+        shown = f"{score:+.4f}" if abs(score) < 1e9 else f"{score:+.4e}"
+        print(f"{label}\t(score {shown})")
     return 0
 
 

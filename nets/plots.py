@@ -9,11 +9,13 @@ inline in Jupyter (end the line with ``;`` to avoid a second copy from the retur
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
 from autograd.extras import check
+from autograd.files import write_atomic
 
 from .train import label_of, predict_scores
 
@@ -41,9 +43,18 @@ def _figure(
 
 
 def _finish(fig: Any, path: Any) -> Any:
-    if path is not None:
-        # savefig picks the Agg renderer for .png by itself: nothing global is switched.
-        fig.savefig(Path(path), dpi=110)
+    if path is None:
+        return fig
+    # savefig picks the Agg renderer for .png by itself: nothing global is switched.
+    path = Path(path)
+    kind = path.suffix.lstrip(".").lower()
+    if not kind:  # matplotlib adds the extension itself
+        fig.savefig(path, dpi=110)
+        return fig
+    # Atomically: a failed run never leaves half a picture over the previous one.
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format=kind, dpi=110)
+    write_atomic(path, buffer.getvalue())
     return fig
 
 

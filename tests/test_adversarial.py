@@ -9,7 +9,9 @@ rather than a stuck test run.  Issue 11 lists where each class of case came from
 
 from __future__ import annotations
 
+import copy
 import json
+import math
 import subprocess
 import sys
 import textwrap
@@ -20,7 +22,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from autograd.expr import MAX_LENGTH, ExpressionError, evaluate
+from autograd.expr import MAX_LENGTH, evaluate
 
 CASE_SECONDS = 30  # each case
 TABLE_SECONDS = 120  # each table, all cases together
@@ -35,6 +37,7 @@ class Case:
     status: int
     message: str = ""  # in the one-line error (or in the output when status is 0)
     stdout_closed: bool = False
+    setup: str = ""  # a file the case needs in its folder (see _SETUPS)
 
 
 # The driver runs each case in-process (main() of the module) under SIGALRM, and prints
@@ -66,8 +69,50 @@ _DRIVER = textwrap.dedent(
         def write(self, text):
             raise BrokenPipeError(32, "Broken pipe")
 
+    def model_doc(**model):
+        doc = {"format": "valuegrad.nets", "version": 1,
+               "model": {"type": "MLP", "nin": 2, "nouts": [1], "activation": "relu", **model},
+               "parameters": {"layers.0.neurons.0.w.0": 1.0, "layers.0.neurons.0.w.1": 1.0,
+                              "layers.0.neurons.0.b": 0.0}}
+        return doc
+
+    def setup(kind):
+        import json, nets
+        if kind == "model":
+            model = nets.MLP(2, [1])
+            for p in model.parameters():
+                p.data = 1.0
+            nets.save(model, "model.json")
+        elif kind == "fifo":
+            os.mkfifo("model.json")
+        elif kind == "declares_a_million_inputs":
+            doc = model_doc(nin=1000000, nouts=[8, 1])
+            doc["parameters"] = {}
+            open("model.json", "w").write(json.dumps(doc))
+        elif kind == "repeated_key":
+            text = json.dumps(model_doc()).replace('"version": 1', '"version": 1, "version": 1')
+            open("model.json", "w").write(text)
+        elif kind == "version_true":
+            text = json.dumps(model_doc()).replace('"version": 1', '"version": true')
+            open("model.json", "w").write(text)
+        elif kind == "type_list":
+            open("model.json", "w").write(json.dumps(model_doc(type=["MLP"])))
+        elif kind == "integer_5000_digits":
+            text = json.dumps(model_doc()).replace("0.0", "9" * 5000)
+            open("model.json", "w").write(text)
+        elif kind.startswith("standardizer:"):
+            doc = model_doc()
+            doc["metadata"] = {"standardizer": json.loads(kind.split(":", 1)[1])}
+            open("model.json", "w").write(json.dumps(doc))
+        elif kind == "file_as_out":
+            open("taken", "w").write("a file")
+        elif kind == "folder_as_model_json":
+            os.makedirs("run/model.json")
+
     for case in cases:
         os.chdir(case["cwd"])
+        if case["setup"]:
+            setup(case["setup"])
         out, err = (Closed() if case["stdout_closed"] else io.StringIO()), io.StringIO()
         signal.alarm(seconds)
         try:
@@ -98,6 +143,7 @@ def run_table(module: str, cases: list[Case], root: Path) -> dict[str, dict]:
                 "argv": list(case.argv),
                 "cwd": str(folder),
                 "stdout_closed": case.stdout_closed,
+                "setup": case.setup,
             }
         )
     try:
@@ -127,6 +173,7 @@ def check(case: Case, result: dict | None, prog: str) -> None:
     if case.status != 0:
         assert err.count("\n") == 1 and err.startswith(f"{prog}: "), err
         assert case.message in err, err
+        assert len(err) <= 400, f"{case.name}: a one-line error of {len(err)} characters"
     else:
         assert case.message in result["stdout"] + err
 
@@ -185,6 +232,9 @@ DRAW_CASES = [
     Case("value_words", ("draw", "x", "x=one"), 2, "not a number"),
     Case("value_negative_sci", ("draw", "x*2", "x=-1e305"), 0, "grad x: 2.0"),
     Case("value_twice", ("draw", "x", "x=1", "x=2"), 2, "given twice"),
+    Case("value_5000_chars", ("draw", "x", "x=" + "9" * 5000), 2, "value of x"),
+    Case("name_5000_chars", ("draw", "x", "x" * 5000 + "=1"), 2, "undefined variable"),
+    Case("unknown_function_long", ("draw", "f" * 3000 + "(x)", "x=1"), 2, "unknown function"),
     Case("nul", ("draw", "x\0", "x=1"), 2, "error"),
     Case("too_long", ("draw", "x+" * (MAX_LENGTH // 2) + "x", "x=1"), 2, "too long"),
     Case("too_deep", ("draw", "--", "-" * 9000 + "x", "x=1"), 2, "nested"),
@@ -215,23 +265,160 @@ DRAW_CASES = [
 
 
 @pytest.fixture(scope="module")
-def draw_results(tmp_path_factory) -> dict[str, dict]:
-    return run_table("autograd", DRAW_CASES, tmp_path_factory.mktemp("draw"))
+def draw_results(tmp_path_factory) -> tuple[Path, dict[str, dict]]:
+    root = tmp_path_factory.mktemp("draw")
+    return root, run_table("autograd", DRAW_CASES, root)
 
 
 @pytest.mark.parametrize("case", DRAW_CASES, ids=lambda c: c.name)
-def test_draw_command_line(case, draw_results, tmp_path_factory):
-    check(case, draw_results.get(case.name), DRAW)
+def test_draw_command_line(case, draw_results):
+    check(case, draw_results[1].get(case.name), DRAW)
 
 
-def test_draw_leaves_nothing_behind_when_it_refuses(draw_results, tmp_path_factory):
+def test_draw_leaves_nothing_behind_when_it_refuses(draw_results):
     # Every refused or failed case left its folder empty: no frames, no picture, no temp.
-    root = Path(tmp_path_factory.getbasetemp())
+    root, _ = draw_results
     for case in DRAW_CASES:
-        if case.status == 0 or case.stdout_closed:  # the latter still writes its picture
-            continue
-        folders = list(root.glob(f"draw*/{case.name}"))
-        assert folders and all(not any(f.iterdir()) for f in folders), case.name
+        if case.status != 0:
+            assert not any((root / case.name).iterdir()), case.name
+
+
+# ---- python -m nets train / predict ---------------------------------------------------------
+
+NETS = "valuegrad"
+QUICK = ("--samples", "40", "--epochs", "1", "--no-progress", "--no-plots")
+_TRAIN = ("train", *QUICK, "--out", "run")
+NETS_CASES = [
+    # sizes refused before anything is allocated
+    Case("hidden_huge", ("train", *QUICK, "--hidden", "100000", "100000"), 2, "parameters"),
+    Case("samples_huge", ("train", *QUICK, "--samples", "100000000"), 2, "--samples"),
+    Case("digits_wide", ("train", "--dataset", "digits", "--hidden", "20000"), 2, "1,000,000"),
+    # arguments
+    Case("hidden_superscript", ("train", *QUICK, "--hidden", "²"), 2, "--hidden"),
+    Case("hidden_arabic_digits", ("train", *QUICK, "--hidden", "١٦"), 2, "--hidden"),
+    Case("hidden_negative", ("train", *QUICK, "--hidden", "-3"), 2, "--hidden"),
+    Case("epochs_zero", ("train", *QUICK, "--epochs", "0"), 2, "--epochs"),
+    Case("epochs_5000_digits", ("train", "--epochs", "9" * 5000), 2, "--epochs"),
+    Case("seed_5000_digits", ("train", *QUICK, "--seed", "9" * 5000), 2, "--seed"),
+    Case("lr_nan", ("train", *QUICK, "--lr", "nan"), 2, "--lr"),
+    Case("lr_inf", ("train", *QUICK, "--lr", "inf"), 2, "--lr"),
+    Case("noise_infinite_data", ("train", *QUICK, "--noise", "1e308"), 2, "--noise"),
+    Case("test_size_empty_train", ("train", *QUICK, "--test-size", "0.999"), 2, "--test-size"),
+    Case("test_size_zero", ("train", *QUICK, "--test-size", "0"), 2, "--test-size"),
+    Case("name_escapes_up", ("train", *QUICK, "--name", "../../x"), 2, "--name"),
+    Case("name_absolute", ("train", *QUICK, "--name", "/tmp/x"), 2, "--name"),
+    Case("name_dotdot", ("train", *QUICK, "--name", ".."), 2, "--name"),
+    Case("out_empty", ("train", *QUICK, "--out", ""), 2, "--out"),
+    # writing
+    Case("out_in_proc", ("train", *QUICK, "--out", "/proc/valuegrad"), 1, "cannot create"),
+    Case(
+        "out_is_a_file",
+        ("train", *QUICK, "--out", "taken"),
+        1,
+        "cannot create",
+        setup="file_as_out",
+    ),
+    Case("model_json_is_a_folder", _TRAIN, 1, "it is a folder", setup="folder_as_model_json"),
+    Case("train_ok", _TRAIN, 0, "wrote run/"),
+    Case("train_stdout_closed", _TRAIN, 1, "stdout is closed", stdout_closed=True),
+    # model files
+    Case("predict_fifo", ("predict", "model.json", "1", "2"), 2, "FIFO", setup="fifo"),
+    Case("predict_dev_zero", ("predict", "/dev/zero", "1", "2"), 2, "character device"),
+    Case("predict_folder", ("predict", ".", "1", "2"), 2, "directory"),
+    Case("predict_missing", ("predict", "none.json", "1", "2"), 2, "no such model file"),
+    Case(
+        "predict_declares_a_million_inputs",
+        ("predict", "model.json", "1", "2"),
+        2,
+        "more than the 1,000,000",
+        setup="declares_a_million_inputs",
+    ),
+    Case(
+        "predict_repeated_key",
+        ("predict", "model.json", "1", "2"),
+        2,
+        "appears twice",
+        setup="repeated_key",
+    ),
+    Case(
+        "predict_version_true",
+        ("predict", "model.json", "1", "2"),
+        2,
+        "version True",
+        setup="version_true",
+    ),
+    Case(
+        "predict_type_list",
+        ("predict", "model.json", "1", "2"),
+        2,
+        "unknown model type",
+        setup="type_list",
+    ),
+    Case(
+        "predict_integer_5000_digits",
+        ("predict", "model.json", "1", "2"),
+        2,
+        "5,000 digits",
+        setup="integer_5000_digits",
+    ),
+    Case(
+        "predict_standardizer_text",
+        ("predict", "model.json", "1", "2"),
+        2,
+        "bad standardizer",
+        setup='standardizer:"mean"',
+    ),
+    Case(
+        "predict_standardizer_huge",
+        ("predict", "model.json", "1", "2"),
+        2,
+        "bad standardizer",
+        setup='standardizer:{"mean": [1e999999, 0], "std": [1, 1]}'.replace("1e999999", "9" * 400),
+    ),
+    # inputs
+    Case(
+        "predict_negative_sci",
+        ("predict", "model.json", "-1e305", "0.5"),
+        0,
+        "score -1.0000e+305",
+        setup="model",
+    ),
+    Case(
+        "predict_negative_inf", ("predict", "model.json", "-inf", "0.5"), 2, "finite", setup="model"
+    ),
+    Case(
+        "predict_overflow",
+        ("predict", "model.json", "1e308", "1e308"),
+        2,
+        "cannot score",
+        setup="model",
+    ),
+    Case("predict_too_few", ("predict", "model.json", "1"), 2, "expects 2", setup="model"),
+    Case(
+        "predict_words", ("predict", "model.json", "one", "two"), 2, "finite number", setup="model"
+    ),
+    Case("predict_stdout_closed", ("predict", "model.json", "1", "2"), 1, "stdout", True, "model"),
+]
+
+
+@pytest.fixture(scope="module")
+def nets_results(tmp_path_factory) -> tuple[Path, dict[str, dict]]:
+    root = tmp_path_factory.mktemp("nets")
+    return root, run_table("nets", NETS_CASES, root)
+
+
+@pytest.mark.parametrize("case", NETS_CASES, ids=lambda c: c.name)
+def test_nets_command_line(case, nets_results):
+    check(case, nets_results[1].get(case.name), NETS)
+
+
+def test_nets_writes_nothing_when_it_refuses(nets_results):
+    root, _ = nets_results
+    for case in NETS_CASES:
+        if case.status == 2:  # refused: nothing made, runs/ included
+            made = {p.name for p in (root / case.name).iterdir()}
+            assert made <= {"model.json", "taken", "run"}, (case.name, made)
+            assert not (root / case.name / "runs").exists()
 
 
 # ---- fuzzed expressions ------------------------------------------------------------------
@@ -250,14 +437,10 @@ _TOKENS = st.sampled_from(
 def test_fuzzed_expressions_give_a_value_or_a_one_line_error(source):
     try:
         out, _ = evaluate(source, {"x": 0.5, "y": -2.0})
-    except ExpressionError as e:
-        assert "\n" not in str(e) and str(e)
-        return
-    except (ArithmeticError, ValueError, TypeError) as e:  # the engine's, named
-        assert "\n" not in str(e) and str(e)
-        return
-    assert out.data == out.data  # a finite number
-    out.backward()
+        assert math.isfinite(out.data)
+        out.backward()  # may refuse too: pow's derivative of (-2) ** y, say
+    except (ArithmeticError, ValueError, TypeError) as e:  # ExpressionError or the engine's
+        assert "\n" not in str(e) and str(e) and len(str(e)) <= 400
 
 
 # ---- mutated model files -----------------------------------------------------------------
@@ -336,7 +519,7 @@ def damaged_documents(draw) -> bytes:
         if draw(st.booleans()) and isinstance(holder, dict):
             del holder[last]
         else:
-            holder[last] = draw(_HOSTILE_VALUES)
+            holder[last] = copy.deepcopy(draw(_HOSTILE_VALUES))  # the samples are shared
     text = json.dumps(doc)
     for placeholder, raw in _SPECIAL.items():
         text = text.replace(placeholder, raw)
@@ -363,3 +546,71 @@ def test_mutated_model_files_load_correctly_or_raise_one_value_error(tmp_path_fa
     assert all(type(p.data) is float for p in model.parameters())
     assert isinstance(metadata, dict)
     model.forward_floats([0.5] * model.nin)
+
+
+# ---- the library, called with nonsense ---------------------------------------------------
+
+
+def _api_cases():
+    import nets
+    from autograd import Value, draw_dot, gradcheck, numerical_grad
+    from autograd.steps import save_steps
+
+    x = Value(2.0, label="x")
+    square = lambda v: v * v
+    model = nets.MLP(2, [2, 1])
+    chain = x
+    for _ in range(150):
+        chain = chain + x
+    return [
+        ("gradcheck_eps_0", lambda: gradcheck(square, [1.0], eps=0), ValueError, "eps"),
+        ("gradcheck_eps_tiny", lambda: gradcheck(square, [1.0], eps=1e-300), ValueError, "eps"),
+        ("gradcheck_atol_nan", lambda: gradcheck(square, [1.0], atol=math.nan), ValueError, "atol"),
+        ("gradcheck_rtol_nan", lambda: gradcheck(square, [1.0], rtol=math.nan), ValueError, "rtol"),
+        (
+            "numerical_grad_eps_nan",
+            lambda: numerical_grad(square, [1.0], eps=math.nan),
+            ValueError,
+            "eps",
+        ),
+        ("children_numbers", lambda: Value(1, _children=(1, 2)), TypeError, "_children"),
+        ("children_not_iterable", lambda: Value(1, _children=5), TypeError, "_children"),
+        ("value_text", lambda: Value("1.5"), TypeError, "Value"),
+        ("value_nan", lambda: Value(math.nan), ValueError, "finite"),
+        ("value_huge_int", lambda: Value(10**400), OverflowError, "401 digits"),
+        ("pow_text", lambda: x.pow("2"), TypeError, "pow"),
+        ("pow_nan", lambda: x.pow(math.nan), ValueError, "finite"),
+        ("pow_negative_base_fraction", lambda: Value(-2.0).pow(0.5), ValueError, "pow"),
+        ("draw_not_a_value", lambda: draw_dot(5), TypeError, "draw_dot"),
+        ("draw_max_nodes_0", lambda: draw_dot(x, max_nodes=0), ValueError, "max_nodes"),
+        (
+            "steps_over_cap",
+            lambda: save_steps(chain, "never-written", "dot"),
+            ValueError,
+            "max_steps",
+        ),
+        ("model_input_dict", lambda: model({0: 1.0, 1: 2.0}), TypeError, "dict"),
+        ("model_floats_text", lambda: model.forward_floats(["1.5", 2.0]), TypeError, "input 0"),
+        ("model_input_set", lambda: model.forward_floats({1.0, 2.0}), TypeError, "set"),
+        (
+            "save_metadata_list",
+            lambda: nets.save(model, "never.json", metadata=[1]),
+            TypeError,
+            "metadata",
+        ),
+        ("mlp_nouts_text", lambda: nets.MLP(2, "16"), ValueError, "nouts"),
+        ("load_dev_zero", lambda: nets.load("/dev/zero"), ValueError, "not a regular file"),
+    ]
+
+
+_API = _api_cases()
+
+
+@pytest.mark.parametrize(("name", "call", "error", "message"), _API, ids=[c[0] for c in _API])
+def test_library_misuse_is_one_clear_error(name, call, error, message, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(error) as caught:
+        call()
+    text = str(caught.value)
+    assert message in text and "\n" not in text and len(text) <= 400, text
+    assert list(tmp_path.iterdir()) == []  # nothing written on the way

@@ -73,3 +73,29 @@ def test_mismatch_is_a_named_tuple():
         "analytic": 2.0,
         "numeric": 3.0,
     }
+
+
+@pytest.mark.parametrize(
+    "settings, error, message",
+    [
+        ({"eps": 0}, ValueError, "eps must be a positive finite number, got 0"),
+        ({"eps": -1e-6}, ValueError, "eps must be a positive finite number"),
+        ({"eps": float("nan")}, ValueError, "eps must be a positive finite number, got nan"),
+        ({"eps": float("inf")}, ValueError, "eps must be a positive finite number"),
+        ({"eps": 1e-300}, ValueError, "eps=1e-300 is no usable step at x[0] = 1"),
+        ({"eps": True}, TypeError, "eps must be a number, got True"),
+        ({"eps": "1e-6"}, TypeError, "eps"),
+        ({"atol": float("nan")}, ValueError, "atol must be a finite number >= 0, got nan"),
+        ({"rtol": float("nan")}, ValueError, "rtol must be a finite number >= 0, got nan"),
+        ({"atol": -1.0}, ValueError, "atol must be a finite number >= 0"),
+        ({"rtol": float("inf")}, ValueError, "rtol must be a finite number >= 0, got inf"),
+    ],
+    ids=repr,
+)
+def test_steps_and_tolerances_that_make_no_sense_are_named(settings, error, message):
+    with pytest.raises(error) as caught:
+        gradcheck(lambda x: x * x, [1.0], **settings)
+    assert message in str(caught.value) and str(caught.value).startswith("gradcheck: ")
+    if "eps" in settings:
+        with pytest.raises(error, match=r"^numerical_grad: "):
+            numerical_grad(lambda x: x * x, [1.0], eps=settings["eps"])

@@ -202,3 +202,183 @@ def test_module_entry_point_in_a_subprocess(tmp_path):
     done = subprocess.run([*run, "train", "--epochs", "x"], capture_output=True, text=True)
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+
+
+# ---- hostile arguments and faults --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["train", "--hidden", "²"], "--hidden"),  # isdigit() but not int()
+        (["train", "--hidden", "١٦"], "--hidden"),  # Arabic-Indic digits
+        (["train", "--test-size", "0.999"], "--test-size"),  # an empty training split
+        (["train", "--samples", "8", "--test-size", "0.9"], "--test-size"),
+        (["train", "--noise", "1e308"], "--noise"),  # data beyond the float range
+        (["train", "--samples", "100000000"], "at most 100,000"),
+        (["train", "--hidden", "100000", "100000"], "10,000,500,001 parameters"),
+        (["train", "--dataset", "digits", "--hidden", "20000"], "more than the 1,000,000"),
+        (["train", "--name", "../../escape"], "--name"),
+        (["train", "--name", "/tmp/absolute"], "--name"),
+        (["train", "--name", ".."], "--name"),
+        (["train", "--name", ""], "--name"),
+        (["train", "--out", ""], "--out"),
+        (["predict", "model.json", "1", "-inf"], "expected a finite number, got '-inf'"),
+    ],
+)
+def test_hostile_arguments_get_one_line_and_status_2(argv, message, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(argv) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("valuegrad: ") and message in lines[0]
+    assert list(tmp_path.iterdir()) == []  # nothing created, runs/ included
+
+
+def test_predict_reads_negative_numbers_in_scientific_notation(tmp_path, capsys):
+    out = tmp_path / "r"
+    assert main(["train", *QUICK, "--no-plots", "--out", str(out)]) == 0
+    model = nets.load(out / "model.json")
+    capsys.readouterr()
+    for features in (["-1e-3", "0.5"], ["0.5", "-2.5E+1"], ["-.5e1", "-1"]):
+        assert main(["predict", str(out / "model.json"), *features]) == 0
+        label, _ = capsys.readouterr().out.strip().split("\t")
+        assert label == str(int(model.forward_floats([float(f) for f in features]) > 0))
+    assert main(["predict", str(out / "model.json"), "-1e305", "0.5"]) in (0, 2)
+    assert "unrecognized" not in capsys.readouterr().err
+
+
+def test_a_model_file_that_is_not_a_regular_file_is_refused(tmp_path, capsys):
+    import os
+
+    fifo = tmp_path / "model.json"
+    os.mkfifo(fifo)
+    for path in (fifo, "/dev/zero"):
+        assert main(["predict", str(path), "1", "2"]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "not a regular file" in err
+
+
+@pytest.mark.parametrize(
+    "standardizer",
+    [
+        5,
+        [],
+        "mean",
+        {"mean": [0.0, 0.0]},
+        {"mean": [10**400, 0], "std": [1, 1]},
+        {"mean": [True, 0], "std": [1, 1]},
+    ],
+    ids=repr,
+)
+def test_a_damaged_standardizer_is_one_line(tmp_path, capsys, standardizer):
+    path = tmp_path / "m.json"
+    nets.save(nets.MLP(2, [1]), path, metadata={"standardizer": standardizer})
+    assert main(["predict", str(path), "1", "2"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "bad standardizer" in err and "Traceback" not in err
+
+
+def test_a_rerun_replaces_the_previous_run_as_a_whole(tmp_path, capsys):
+    out = tmp_path / "run"
+    assert main(["train", *QUICK, "--out", str(out)]) == 0
+    (out / "notes.txt").write_text("mine")
+    assert main(["train", *QUICK, "--no-plots", "--seed", "2", "--out", str(out)]) == 0
+    # The first run's pictures described another model: they are gone, the notes stay.
+    assert sorted(p.name for p in out.iterdir()) == ["history.json", "model.json", "notes.txt"]
+    assert json.loads((out / "history.json").read_text())["settings"]["seed"] == 2
+
+
+def test_a_write_error_after_training_keeps_the_old_run_and_saves_the_model(
+    tmp_path, capsys, monkeypatch
+):
+    import errno
+
+    import autograd.files
+
+    out = tmp_path / "run"
+    assert main(["train", *QUICK, "--out", str(out)]) == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    real = autograd.files._write_temporary
+
+    def disk_full(path, data):
+        if path.name == "loss.png":
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(path, data)
+
+    monkeypatch.setattr(autograd.files, "_write_temporary", disk_full)
+    capsys.readouterr()
+    assert main(["train", *QUICK, "--seed", "3", "--out", str(out)]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1
+    assert f"cannot write {out / 'loss.png'}: No space left on device" in err[0]
+    rescued = err[0].split("the trained model was saved to ")[1]
+    assert nets.load(rescued).num_parameters() == 337
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # untouched
+
+
+@pytest.mark.parametrize("blocker", ["model.json", "history.json"])
+def test_an_output_that_cannot_be_written_is_found_before_training(tmp_path, capsys, blocker):
+    out = tmp_path / "run"
+    (out / blocker).mkdir(parents=True)
+    assert main(["train", *QUICK, "--out", str(out)]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""  # not even the banner: no training happened
+    assert (
+        captured.err.count("\n") == 1
+        and f"cannot write {out / blocker}: it is a folder" in captured.err
+    )
+    assert main(["train", *QUICK, "--out", "/proc/valuegrad-run"]) == 1
+    assert "cannot create the output folder" in capsys.readouterr().err
+
+
+def test_a_file_size_limit_is_one_line_and_the_model_is_rescued(tmp_path):
+    resource = pytest.importorskip("resource")
+    out = tmp_path / "run"
+
+    def limit():  # model.json (17 kB) fits, loss.png (38 kB) does not
+        resource.setrlimit(resource.RLIMIT_FSIZE, (24_000, 24_000))
+
+    done = subprocess.run(
+        [sys.executable, "-m", "nets", "train", *QUICK, "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        preexec_fn=limit,
+    )
+    assert done.returncode == 1, done.stderr
+    line = done.stderr.strip()
+    assert line.count("\n") == 0 and "Traceback" not in line
+    assert "cannot write" in line and "File too large" in line
+    rescued = line.split("the trained model was saved to ")[1]
+    assert nets.load(rescued).num_parameters() == 337
+    assert sorted(p.name for p in out.iterdir()) == []  # nothing half-written
+
+
+def test_a_closed_stdout_is_one_line(tmp_path):
+    out = tmp_path / "r"
+    reader = subprocess.Popen(
+        [sys.executable, "-m", "nets", "train", *QUICK, "--no-plots", "--out", str(out)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    reader.stdout.close()
+    _, err = reader.communicate(timeout=120)
+    assert reader.returncode == 1 and err.count("\n") == 1 and "stdout is closed" in err
+
+
+def test_a_read_only_output_folder_is_found_before_training(tmp_path, capsys, monkeypatch):
+    import tempfile
+
+    def read_only(*args, **kwargs):  # what a read-only folder does (root ignores chmod)
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(tempfile, "TemporaryFile", read_only)
+    assert main(["train", *QUICK, "--out", str(tmp_path / "run")]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert (
+        captured.err.strip() == f"valuegrad: cannot write in {tmp_path / 'run'}: Permission denied"
+    )

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from autograd import Op, Value, grad, gradcheck, op
+from autograd import Op, Value, grad, gradcheck, op, topological_order
 from autograd.testing import reals
 
 
@@ -360,3 +360,26 @@ def test_pow_method_refuses_what_the_operator_refuses():
         Value(2.0).pow(math.inf)
     with pytest.raises(ValueError):
         Value(-2.0).pow(0.5)
+
+
+@pytest.mark.parametrize(
+    "children, message",
+    [
+        ((1, 2), "got 1 (of type int) at position 0"),
+        ((Value(1.0), "x"), "got 'x' (of type str) at position 1"),
+        ((Value(1.0), None), "got None (of type NoneType) at position 1"),
+        (5, "must be a tuple of Values, got 5"),
+    ],
+    ids=repr,
+)
+def test_children_given_by_hand_must_be_values(children, message):
+    with pytest.raises(TypeError, match=r"^Value: _children must be") as caught:
+        Value(1.0, _children=children)
+    assert message in str(caught.value)
+
+
+def test_children_given_by_hand_work_as_in_micrograd():
+    a, b = Value(2.0), Value(3.0)
+    out = Value(6.0, _children=(a, b), _op="*")  # micrograd's lectures build nodes so
+    assert out._prev == (a, b) and Value(1.0, _children={a})._prev == (a,)
+    assert [v for v in topological_order(out)] == [a, b, out]
