@@ -10,7 +10,7 @@
 
 Submodules: ``losses``, ``optim``, ``data``, ``train`` (fit, predict, accuracy,
 confusion_matrix), ``persist`` (save/load), ``plots`` (matplotlib, imported on use),
-``cli`` (``python -m nets``).
+``cli`` (the ``valuegrad`` command, also ``python -m nets``).
 """
 
 from typing import TYPE_CHECKING, Any
