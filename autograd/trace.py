@@ -19,6 +19,7 @@ change the computation (a check, a print) in ``with allow_data():``.
 from __future__ import annotations
 
 import math
+import os
 import sys
 import threading
 from collections import Counter
@@ -95,9 +96,6 @@ class _Recorder:
         self.created: list[Value] = []  # traced nodes, in the order fn built them
         self.allowed = 0  # depth of allow_data() blocks
 
-    def depends(self, v: Value) -> bool:
-        return v in self.traced
-
 
 def _note(v: Any) -> None:
     """Record ``v`` if the running trace depends on it (its inputs are traced)."""
@@ -130,7 +128,7 @@ def _recording(method: Callable[..., Any]) -> Callable[..., Any]:
 
 def _where_outside_engine(depth: int) -> str:
     frame: FrameType | None = sys._getframe(depth)
-    package = _value.__file__.rsplit("/", 1)[0]
+    package = os.path.dirname(_value.__file__)
     while frame is not None and frame.f_code.co_filename.startswith(package):
         frame = frame.f_back
     if frame is None:
@@ -596,14 +594,15 @@ class Program:
         """Compare a replay with running the traced function on Values at ``args``.
 
         Returns True when the outputs (and, for a function returning one Value, the
-        gradients) agree bit for bit, or both raise the same error; raises
+        gradients) agree bit for bit, or both raise the same error (the float replay is
+        compared, whatever the program's backend); raises
         :class:`TraceMismatch` listing every difference otherwise.  Values that were
         passed to :func:`trace` as arguments get these numbers as ``.data`` during the
         run, and their old numbers back afterwards.
         """
         leaves = self._leaves(args)
         grads = self._order is not None
-        replay = _attempt(lambda: self.value_and_grad(*args) if grads else self(*args))
+        replay = _attempt(lambda: self._float_replay(args, grads))  # numpy backend too
         fresh = _attempt(lambda: self._run_fn(leaves, grads))
         num_ops = None
         if fresh[0] == "ok":
@@ -861,10 +860,8 @@ class _Codegen:
     def function(self, grads: bool) -> list[str]:
         p = self.p
         self.lines = []
-        body_start = len(self.lines)
         params = self.arguments()
-        unpack = self.lines[body_start:]
-        self.lines = []
+        unpack, self.lines = self.lines, []
         name = "value_and_grad" if grads else "forward"
         extra = ["seed", "start"] if grads else []
         self.emit(f"def {name}({', '.join([*params, *extra])}):", 1)
@@ -1005,7 +1002,11 @@ class _Codegen:
             elif op is _ops.NEG:
                 add(gs, f"g{ins[0]} -= {gs}")
             elif op is _ops.RELU:
-                add(gs, f"if {self.val(ins[0])} > 0.0:", f"    g{ins[0]} += {gs}")
+                a = ins[0]
+                if a < p.num_inputs:  # its gradient may start at -0.0 (start=): add 0 too
+                    add(gs, f"g{a} += {gs} if v{a} > 0.0 else {gs} * 0.0")
+                else:  # adding 0 to a gradient, never -0.0, changes nothing: skip it
+                    add(gs, f"if v{a} > 0.0:", f"    g{a} += {gs}")
                 watch.append(gs)
             else:
                 d = self.ref(op.derivative)

@@ -524,3 +524,20 @@ def test_numpy_backend_with_user_ops_and_every_builtin():
         for i, x in enumerate(xs):
             v, (gi,) = floats.value_and_grad(float(x))
             assert close(values[i], v) and close(g[i], gi), name
+
+
+def test_start_at_minus_zero_is_kept_as_the_value_path_keeps_it():
+    from autograd.backprop import gradients
+
+    program = trace(lambda x, y: x.relu() * y + y.relu(), 1.0, 2.0)
+    for x, y in ((-1.0, 2.0), (1.0, -2.0), (-1.0, -2.0)):
+        for start in ([-0.0, -0.0], [-0.0, 0.0], [0.0, -0.0]):
+            vs = [Value(x), Value(y)]
+            want = gradients(vs[0].relu() * vs[1] + vs[1].relu(), vs, start=start)
+            _, got = program.value_and_grad(x, y, start=start)
+            assert same(list(got), want), (x, y, start, got, want)
+
+
+def test_check_of_a_numpy_program_compares_the_float_replay():
+    program = trace(lambda x: (x * 3.0).tanh() + x, 0.5, backend="numpy")
+    assert program.check(0.7) and program.check(-2.0)
