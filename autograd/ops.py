@@ -45,6 +45,7 @@ class Op(str):
     derivative: Callable[..., Any]
     arity: int
     builtin: bool
+    constant: float  # the n of x ** n, the slope of leaky_relu (those ops only)
 
     def __new__(
         cls,
@@ -287,12 +288,14 @@ def _pow_forward(x: float, n: float) -> float:
 def power(n: float) -> Op:
     """The op x -> x^n for a constant exponent n (named like micrograd's '**2')."""
     shown = int(n) if n == int(n) else n
-    return _builtin(
+    new = _builtin(
         f"**{shown}",
         lambda x: _pow_forward(x, n),
         lambda x, out: 0.0 if n == 0 else n * _power(x, n - 1.0),
         doc=f"x ** {shown}",
     )
+    new.constant = n
+    return new
 
 
 def _powv_derivative(a: Any, b: Any, out: Any) -> tuple:
@@ -391,12 +394,14 @@ def leaky_relu(negative_slope: float) -> Op:
             return r
         raise _overflow(name, f"{s:g} * {_fmt(x)}", s, x)
 
-    return _builtin(
+    new = _builtin(
         name,
         forward,
         lambda x, out: 1.0 if number(x) > 0.0 else s,
         doc=f"x if x > 0 else {s:g} x",
     )
+    new.constant = s
+    return new
 
 
 # --------------------------------------------------------------------------------------

@@ -19,10 +19,13 @@ change the computation (a check, a print) in ``with allow_data():``.
 from __future__ import annotations
 
 import math
+import os
 import sys
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from itertools import islice
 from types import FrameType
 from typing import Any, NamedTuple, cast
 
@@ -93,9 +96,6 @@ class _Recorder:
         self.created: list[Value] = []  # traced nodes, in the order fn built them
         self.allowed = 0  # depth of allow_data() blocks
 
-    def depends(self, v: Value) -> bool:
-        return v in self.traced
-
 
 def _note(v: Any) -> None:
     """Record ``v`` if the running trace depends on it (its inputs are traced)."""
@@ -128,7 +128,7 @@ def _recording(method: Callable[..., Any]) -> Callable[..., Any]:
 
 def _where_outside_engine(depth: int) -> str:
     frame: FrameType | None = sys._getframe(depth)
-    package = _value.__file__.rsplit("/", 1)[0]
+    package = os.path.dirname(_value.__file__)
     while frame is not None and frame.f_code.co_filename.startswith(package):
         frame = frame.f_back
     if frame is None:
@@ -209,12 +209,13 @@ def allow_data() -> Iterator[None]:
 # Argument structures: a number is a leaf; a list or tuple holds sub-structures.
 # A spec is None for a leaf, else (type, [child specs]).
 
-Spec = Any
+Spec = Any  # None for a number, else (list or tuple, [specs of the items], all numbers?)
 
 
 def _spec_of(x: Any, leaves: list[Any]) -> Spec:
     if isinstance(x, (list, tuple)):
-        return (tuple if isinstance(x, tuple) else list, [_spec_of(y, leaves) for y in x])
+        items = [_spec_of(y, leaves) for y in x]
+        return (tuple if isinstance(x, tuple) else list, items, all(s is None for s in items))
     leaves.append(x)
     return None
 
@@ -223,7 +224,7 @@ def _shape(spec: Spec) -> str:
     """A short description: 'number', '[3 numbers]', '([2 numbers], number)'."""
     if spec is None:
         return "number"
-    kind, items = spec
+    kind, items = spec[:2]
     if items and all(s is None for s in items):
         inner = f"{len(items)} number{'s' if len(items) != 1 else ''}"
     else:
@@ -250,6 +251,9 @@ def _flatten(spec: Spec, x: Any, out: list[Any], path: str) -> None:
             f"{path}: expected {_shape(spec)}, got {_shape_of(x)} "
             f"(length {len(x)} instead of {len(items)})"
         )
+    if spec[2]:
+        out.extend(x)  # a flat list of numbers, as traced: the common case, at C speed
+        return
     for i, (s, y) in enumerate(zip(items, x)):
         _flatten(s, y, out, f"{path}[{i}]")
 
@@ -261,7 +265,9 @@ def _describe(x: Any) -> str:
 def _build(spec: Spec, leaves: Iterator[Any]) -> Any:
     if spec is None:
         return next(leaves)
-    kind, items = spec
+    kind, items, flat = spec
+    if flat:
+        return kind(islice(leaves, len(items)))
     return kind(_build(s, leaves) for s in items)
 
 
@@ -269,7 +275,7 @@ def _build(spec: Spec, leaves: Iterator[Any]) -> Any:
 # Tracing.
 
 
-def trace(fn: Callable[..., Any], *example_args: Any) -> Program:
+def trace(fn: Callable[..., Any], *example_args: Any, backend: str = "python") -> Program:
     """Record ``fn(*example_args)`` once and return the :class:`Program` that replays it.
 
     Each example argument is a number, a Value, or a list/tuple of them (nested).  Numbers
@@ -278,11 +284,16 @@ def trace(fn: Callable[..., Any], *example_args: Any) -> Program:
     from numbers, or finds elsewhere (a model's parameters not passed in), are constants
     of the program, baked in with their current values.  ``fn`` returns a Value, a number,
     or a list/tuple of them (nested).
+
+    ``backend="numpy"`` replays on a batch at once: each argument leaf a number or a 1-D
+    array (see :mod:`autograd.batched`), equal to the float replay to about 1e-12.
     """
+    if backend not in ("python", "numpy"):
+        raise ValueError(f"trace: backend must be 'python' or 'numpy', got {backend!r}")
     if not callable(fn):
         raise TypeError(f"trace: expected a function, got {_describe(fn)}")
     leaves: list[Any] = []
-    spec = (tuple, [_spec_of(a, leaves) for a in example_args])
+    spec = _spec_of(tuple(example_args), leaves)
     inputs: list[Value] = []
     seen: set[Value] = set()
     for i, x in enumerate(leaves):
@@ -311,7 +322,9 @@ def trace(fn: Callable[..., Any], *example_args: Any) -> Program:
         finally:
             _local.recorder = previous
     given = [type(x) is Value for x in leaves]
-    return Program(fn, spec, inputs, given, rec.created, out)
+    program = Program(fn, spec, inputs, given, rec.created, out)
+    program.backend = backend
+    return program
 
 
 def _collect(roots: list[Value], extra: list[Value]) -> list[Value]:
@@ -396,6 +409,8 @@ class Program:
         self._order = [slot[v] for v in topological_order(out)] if type(out) is Value else None
         self._forward: Callable[..., Any] | None = None
         self._value_and_grad: Callable[..., Any] | None = None
+        self.backend = "python"
+        self._batched: dict[tuple, tuple] = {}  # numpy code for each layout of arrays
 
     def __len__(self) -> int:
         return len(self.steps)
@@ -410,16 +425,11 @@ class Program:
 
     def __call__(self, *args: Any) -> Any:
         """fn's output for these arguments, as floats (same nesting as fn's output)."""
-        fast = self._forward or self._compile(grads=False)
-        try:
-            return fast(*args)
-        except Exception:
-            pass
-        leaves = self._leaves(args)
-        try:
-            return fast(*_build(self._spec, iter(leaves)))
-        except Exception:
-            return self._on_values(leaves)
+        if self.backend == "numpy":
+            from .batched import run
+
+            return run(self, args, grads=False)
+        return self._float_replay(args, grads=False)
 
     def value_and_grad(
         self, *args: Any, seed: float = 1.0, start: Any = None
@@ -438,6 +448,28 @@ class Program:
                 "value_and_grad: needs a function that returns one Value; this one returned "
                 f"{_describe_output(self._out)}"
             )
+        if self.backend == "numpy":
+            from .batched import run
+
+            return run(self, args, grads=True, seed=seed, start=start)
+        return self._float_replay(args, grads=True, seed=seed, start=start)
+
+    def _float_replay(self, args: Any, grads: bool, seed: Any = 1.0, start: Any = None) -> Any:
+        """The compiled replay on floats, or the Value path where it fails."""
+        if grads:
+            return self._float_value_and_grad(args, seed, start)
+        fast = self._forward or self._compile(grads=False)
+        try:
+            return fast(*args)
+        except Exception:
+            pass
+        leaves = self._leaves(args)
+        try:
+            return fast(*_build(self._spec, iter(leaves)))
+        except Exception:
+            return self._on_values(leaves)
+
+    def _float_value_and_grad(self, args: Any, seed: Any, start: Any) -> tuple[float, tuple]:
         fast = self._value_and_grad or self._compile(grads=True)
         try:
             return fast(*args, seed, start)
@@ -562,14 +594,15 @@ class Program:
         """Compare a replay with running the traced function on Values at ``args``.
 
         Returns True when the outputs (and, for a function returning one Value, the
-        gradients) agree bit for bit, or both raise the same error; raises
+        gradients) agree bit for bit, or both raise the same error (the float replay is
+        compared, whatever the program's backend); raises
         :class:`TraceMismatch` listing every difference otherwise.  Values that were
         passed to :func:`trace` as arguments get these numbers as ``.data`` during the
         run, and their old numbers back afterwards.
         """
         leaves = self._leaves(args)
         grads = self._order is not None
-        replay = _attempt(lambda: self.value_and_grad(*args) if grads else self(*args))
+        replay = _attempt(lambda: self._float_replay(args, grads))  # numpy backend too
         fresh = _attempt(lambda: self._run_fn(leaves, grads))
         num_ops = None
         if fresh[0] == "ok":
@@ -827,15 +860,13 @@ class _Codegen:
     def function(self, grads: bool) -> list[str]:
         p = self.p
         self.lines = []
-        body_start = len(self.lines)
         params = self.arguments()
-        unpack = self.lines[body_start:]
-        self.lines = []
+        unpack, self.lines = self.lines, []
         name = "value_and_grad" if grads else "forward"
         extra = ["seed", "start"] if grads else []
         self.emit(f"def {name}({', '.join([*params, *extra])}):", 1)
         self.lines += unpack
-        ends = self.forward_lines()
+        ends = self.forward_lines(grads)
         for s in sorted(ends):
             self.fail_unless(f"v{s} - v{s} == 0.0")
         if grads:
@@ -844,35 +875,69 @@ class _Codegen:
             self.emit(f"return {_render_output(p._out, self.val)}")
         return self.lines
 
-    def forward_lines(self) -> set[int]:
-        """One line per step.  Returns the slots that may hold an unchecked inf or nan
-        and pass it to no other inlined operation (those are checked at the end)."""
+    def forward_lines(self, grads: bool) -> set[int]:
+        """One line per step, a + - * step used once written inside the one that uses it.
+
+        Returns the slots that may hold an unchecked inf or nan and pass it to no other
+        inlined operation (those are checked at the end).
+        """
+        p = self.p
+        uses = Counter(i for _, ins, _ in p.steps for i in ins)
+        # Values read later by name: inputs of relu and of called ops, outputs, and what
+        # the backward pass reads (both factors of a product, a relu's input, a called
+        # op's inputs and output).
+        named = {i for op, ins, _ in p.steps if not _fusable(op) for i in ins}
+        named |= set(_slots_of(p._out))
+        if grads:
+            for s in p._order or ():
+                op, ins = p._op[s], p._in[s]
+                if op is _ops.MUL or op is _ops.RELU:
+                    named.update(ins)
+                elif type(op) is Op and ins and not _fusable(op):
+                    named.update([*ins, s])
+        inline: dict[int, tuple[str, str]] = {}  # slot -> (expression, its kind)
         unchecked: set[int] = set()
-        for op, ins, s in self.p.steps:
-            args = [self.val(i) for i in ins]
+
+        def operand(i: int, parens: tuple[str, ...]) -> str:
+            if i not in inline:
+                return self.val(i)
+            text, kind = inline.pop(i)
+            return f"({text})" if kind in parens else text
+
+        for op, ins, s in p.steps:
             infix = _INFIX.get(id(op))
             if infix is not None:
-                self.emit(f"v{s} = {args[0]} {infix} {args[1]}")
+                # Python evaluates a + b * c + d as (a + (b * c)) + d: the graph's order.
+                left = operand(ins[0], ("add",) if infix == "*" else ())
+                right = operand(ins[1], ("add", "mul") if infix == "*" else ("add",))
+                text, kind = f"{left} {infix} {right}", "mul" if infix == "*" else "add"
                 unchecked.add(s)
             elif op is _ops.NEG:
-                self.emit(f"v{s} = -{args[0]}")
+                text, kind = f"-{operand(ins[0], ('add', 'mul'))}", "neg"
                 if ins[0] in unchecked:
                     unchecked.add(s)
             elif op is _ops.RELU:
-                a = args[0]
+                a = self.val(ins[0])
                 zero = f"{a} - {a}" if ins[0] in unchecked else "0.0"
                 self.emit(f"v{s} = {a} if {a} > 0.0 else {zero}")
                 if ins[0] in unchecked:
                     unchecked.add(s)
+                continue
             else:
                 for i in ins:
                     if i in unchecked:
                         self.fail_unless(f"v{i} - v{i} == 0.0")
                         unchecked.discard(i)
                 f = op.forward if op.builtin else _user_forward(op)
-                self.emit(f"v{s} = {self.ref(f)}({', '.join(args)})")
+                args = ", ".join(self.val(i) for i in ins)
+                self.emit(f"v{s} = {self.ref(f)}({args})")
+                continue
+            if uses[s] == 1 and s not in named:
+                inline[s] = (text, kind)
+            else:
+                self.emit(f"v{s} = {text}")
         # A slot that feeds an inlined operation passes its inf or nan on.
-        consumed = {i for _, ins, s in self.p.steps if s in unchecked for i in ins}
+        consumed = {i for _, ins, s in p.steps if s in unchecked for i in ins}
         return unchecked - consumed
 
     def backward_lines(self) -> None:
@@ -937,7 +1002,11 @@ class _Codegen:
             elif op is _ops.NEG:
                 add(gs, f"g{ins[0]} -= {gs}")
             elif op is _ops.RELU:
-                add(gs, f"if {self.val(ins[0])} > 0.0:", f"    g{ins[0]} += {gs}")
+                a = ins[0]
+                if a < p.num_inputs:  # its gradient may start at -0.0 (start=): add 0 too
+                    add(gs, f"g{a} += {gs} if v{a} > 0.0 else {gs} * 0.0")
+                else:  # adding 0 to a gradient, never -0.0, changes nothing: skip it
+                    add(gs, f"if v{a} > 0.0:", f"    g{a} += {gs}")
                 watch.append(gs)
             else:
                 d = self.ref(op.derivative)
@@ -945,9 +1014,9 @@ class _Codegen:
                 if len(ins) == 1:
                     add(gs, f"g{ins[0]} += {gs} * {d}({args})")
                 else:
-                    names = [f"d{k}" for k in range(len(ins))]
-                    add(gs, f"{', '.join(names)}, = {d}({args})")
-                    add(gs, *(f"g{i} += {gs} * {dn}" for i, dn in zip(ins, names)))
+                    ds = [f"d{k}" for k in range(len(ins))]
+                    add(gs, f"{', '.join(ds)}, = {d}({args})")
+                    add(gs, *(f"g{i} += {gs} * {dn}" for i, dn in zip(ins, ds)))
         # The lines of a block add gs times something: where gs is exactly 0 they add
         # nothing (backward() skips such nodes), so the block runs only if gs is not 0.
         # That skips whole neurons behind an inactive relu.  A derivative function is
@@ -960,10 +1029,37 @@ class _Codegen:
             self.emit(f"if {gs}:")
             for line in lines:
                 self.emit(line, 3)
-        self.emit(f"grads = {_render_spec(p._spec, iter(range(p.num_inputs)), 'g')}")
-        watched = ", ".join(dict.fromkeys(watch))
-        self.fail_unless(f"isfinite(sum(({watched}{',' if watch else ''}), {self.val(root)}))")
-        self.emit(f"return {self.val(root)}, grads")
+        # The gradient lists of flat-list arguments are built first, then checked by sum.
+        counter = iter(range(p.num_inputs))
+        parts, listed, items = [], set(), []
+        for i, spec in enumerate(p._spec[1]):
+            names: list[str] = []
+            rendered = _render_spec(spec, counter, "g", names)
+            if spec is not None and spec[2]:
+                self.emit(f"grads{i} = {rendered}")
+                parts.append(f"sum(grads{i})")
+                listed.update(names)
+                rendered = f"grads{i}"
+            items.append(rendered)
+        rest = [w for w in dict.fromkeys(watch) if w not in listed]
+        if rest:
+            parts.append(f"sum(({', '.join(rest)},))")
+        self.fail_unless(f"isfinite({' + '.join([*parts, self.val(root)])})")
+        self.emit(f"return {self.val(root)}, ({', '.join(items)}{',' if len(items) == 1 else ''})")
+
+
+def _fusable(op: Any) -> bool:
+    """Steps written as an expression that another step may contain: + - * and neg."""
+    return id(op) in _INFIX or op is _ops.NEG
+
+
+def _slots_of(spec: Any) -> list[int]:
+    tag, item = spec
+    if tag == "slot":
+        return [item]
+    if tag == "number":
+        return []
+    return [s for sub in item for s in _slots_of(sub)]
 
 
 def _target(spec: Spec, counter: Iterator[int], prefix: str, names: list | None = None) -> str:
@@ -976,11 +1072,15 @@ def _target(spec: Spec, counter: Iterator[int], prefix: str, names: list | None 
     return "[" + ", ".join(_target(s, counter, prefix, names) for s in spec[1]) + "]"
 
 
-def _render_spec(spec: Spec, counter: Iterator[int], prefix: str) -> str:
+def _render_spec(spec: Spec, counter: Iterator[int], prefix: str, names: list | None = None) -> str:
+    """A list/tuple display of numbered names with the shape ``spec``."""
     if spec is None:
-        return f"{prefix}{next(counter)}"
-    kind, items = spec
-    inner = ", ".join(_render_spec(s, counter, prefix) for s in items)
+        name = f"{prefix}{next(counter)}"
+        if names is not None:
+            names.append(name)
+        return name
+    kind, items = spec[:2]
+    inner = ", ".join(_render_spec(s, counter, prefix, names) for s in items)
     if kind is tuple:
         return f"({inner}{',' if len(items) == 1 else ''})"
     return f"[{inner}]"

@@ -84,27 +84,195 @@ def train_step(model, X: list[list[float]], y: list[float], k: int) -> float:
     return loss.data
 
 
-def timed(fn: Callable[[], object]) -> float:
-    """CPU seconds for ``fn`` and for collecting the garbage it left (its reference
-    cycles), so that no engine's clean-up is charged to the next one measured.  CPU time,
-    not wall time: on a shared machine the wait for a core is nobody's work."""
+def timed(fn: Callable[[], object], number: int = 1) -> float:
+    """CPU seconds per call of ``fn`` (run ``number`` times), including collecting the
+    garbage it left (its reference cycles), so that no engine's clean-up is charged to
+    the next one measured.
+
+    A collection also walks every live object of the process (modules, models, the other
+    engines' data: 2 ms here before PyTorch is imported, 80 ms after), which is nobody's
+    work: the time of an idle collection, measured right after, is taken off, and quick
+    jobs run many times between collections so that its noise averages out.  CPU time,
+    not wall time: on a shared machine the wait for a core is nobody's work either.
+    """
     gc.collect()
     t = time.process_time()
-    fn()
+    for _ in range(number):
+        fn()
     gc.collect()
-    return time.process_time() - t
+    elapsed = time.process_time() - t
+    t = time.process_time()
+    gc.collect()
+    return (elapsed - (time.process_time() - t)) / number
 
 
-def compare(name: str, jobs: dict[str, Callable[[], object]], repeats: int) -> dict[str, float]:
+def compare(
+    name: str, jobs: dict[str, Callable[[], object]], repeats: int, number: int = 1
+) -> dict[str, float]:
     times: dict[str, list[float]] = {k: [] for k in jobs}
     for _ in range(repeats):
         for key, job in jobs.items():
-            times[key].append(timed(job))
+            times[key].append(timed(job, number))
     medians = {k: statistics.median(v) for k, v in times.items()}
     print(f"\n{name}")
+    runs = f"median of {repeats}" + (f" runs of {number}" if number > 1 else "")
     for k, t in medians.items():
-        print(f"  {k:<12} {t * 1e3:10.1f} ms  (median of {repeats})")
+        print(f"  {k:<12} {t * 1e3:10.2f} ms  ({runs})")
     return medians
+
+
+class TracedDemo:
+    """micrograd's demo step replayed from programs traced once: the per-sample loss
+    (hinge of one row) and the L2 term, with the parameters as inputs.
+
+    The float replay is bit-identical to the Value path's step: rows are replayed last to
+    first with seed 1/n, each adding into the gradients left by the L2 term, as backward()
+    visits the whole step's graph.  The numpy replay runs every row at once.
+    """
+
+    def __init__(self, model, X: list[list[float]], y: list[float]) -> None:
+        from autograd import trace
+
+        params = model.parameters()
+
+        def sample(ps, row, t):
+            return (1 + -t * model(row)).relu()
+
+        def l2(ps):
+            return 1e-4 * sum(p * p for p in ps)
+
+        t0 = time.process_time()
+        self.sample = trace(sample, params, X[0], y[0])
+        self.batch = trace(sample, params, X[0], y[0], backend="numpy")
+        self.l2 = trace(l2, params)
+        self.trace_seconds = time.process_time() - t0
+        t0 = time.process_time()
+        self.sample.value_and_grad([p.data for p in params], X[0], y[0])
+        self.compile_seconds = time.process_time() - t0
+        self.params = [p.data for p in params]
+        self.rows = list(zip(reversed(X), reversed(y)))
+        self.n = len(X)
+        self.columns = None
+
+    def step(self, k: int) -> float:
+        pv, n = self.params, self.n
+        reg, (acc,) = self.l2.value_and_grad(pv)
+        losses = []
+        for row, t in self.rows:
+            value, (acc, _, _) = self.sample.value_and_grad(
+                pv, row, t, seed=1.0 / n, start=(acc, None, None)
+            )
+            losses.append(value)
+        total = 0.0
+        for value in reversed(losses):  # sum(losses): first row first, from 0
+            total = total + value
+        lr = 1.0 - 0.9 * k / 100
+        pv[:] = [p - lr * g for p, g in zip(pv, acc)]
+        return total * (1.0 / n) + reg
+
+    def numpy_step(self, k: int) -> float:
+        import numpy as np
+
+        if self.columns is None:
+            rows = [r for r, _ in reversed(self.rows)]
+            self.columns = [np.array([r[i] for r in rows]) for i in range(len(rows[0]))]
+            self.targets = np.array([t for _, t in reversed(self.rows)])
+        pv, n = self.params, self.n
+        reg, (greg,) = self.l2.value_and_grad(pv)
+        values, (g, _, _) = self.batch.value_and_grad(pv, self.columns, self.targets, seed=1.0 / n)
+        lr = 1.0 - 0.9 * k / 100
+        pv[:] = [p - lr * (a + b) for p, a, b in zip(pv, greg, g)]
+        return float(values.sum()) * (1.0 / n) + reg
+
+
+def interpreter(program):
+    """The design not taken, kept to measure it: value_and_grad of ``program`` by a loop
+    over its steps, the slots in lists, + - * relu written out, same order as backward()."""
+    from autograd import ops
+
+    ADD, SUB, MUL, RELU = ops.ADD, ops.SUB, ops.MUL, ops.RELU
+    size = len(program._op)
+    constants = list(program.constants.items())
+    backward = [(program._op[s], program._in[s], s) for s in reversed(program._order)]
+    backward = [(op, ins, s) for op, ins, s in backward if ins and isinstance(op, ops.Op)]
+    root = program._order[-1]
+
+    def value_and_grad(leaves: list[float]) -> tuple[float, list[float]]:
+        v = [0.0] * size
+        v[: len(leaves)] = leaves
+        for s, c in constants:
+            v[s] = c
+        for op, ins, s in program.steps:
+            if op is MUL:
+                v[s] = v[ins[0]] * v[ins[1]]
+            elif op is ADD:
+                v[s] = v[ins[0]] + v[ins[1]]
+            elif op is RELU:
+                x = v[ins[0]]
+                v[s] = x if x > 0.0 else 0.0
+            else:
+                v[s] = op.forward(*[v[i] for i in ins])
+        g = [0.0] * size
+        g[root] = 1.0
+        for op, ins, s in backward:
+            gs = g[s]
+            if not gs:
+                continue
+            if op is MUL:
+                g[ins[0]] += gs * v[ins[1]]
+                g[ins[1]] += gs * v[ins[0]]
+            elif op is ADD:
+                g[ins[0]] += gs
+                g[ins[1]] += gs
+            elif op is SUB:
+                g[ins[0]] += gs
+                g[ins[1]] -= gs
+            elif op is RELU:
+                if v[ins[0]] > 0.0:
+                    g[ins[0]] += gs
+            else:
+                local = op.derivative(*[v[i] for i in ins], v[s])
+                for i, d in zip(ins, local if len(ins) > 1 else (local,)):
+                    g[i] += gs * d
+        return v[root], g[: len(leaves)]
+
+    return value_and_grad
+
+
+def torch_demo(model, X: list[list[float]], y: list[float]):
+    """The same step on PyTorch: nn.Sequential in float64 on the whole batch, weights
+    copied from ``model`` (an MLP(2, [16, 16, 1]) of nets)."""
+    import torch
+
+    layers = []
+    for i, layer in enumerate(model.layers):
+        linear = torch.nn.Linear(layer.nin, layer.nout).double()
+        with torch.no_grad():
+            linear.weight.copy_(
+                torch.tensor([[w.data for w in n.w] for n in layer.neurons], dtype=torch.float64)
+            )
+            linear.bias.copy_(torch.tensor([n.b.data for n in layer.neurons], dtype=torch.float64))
+        layers.append(linear)
+        if i < len(model.layers) - 1:
+            layers.append(torch.nn.ReLU())
+    net = torch.nn.Sequential(*layers)
+    xs = torch.tensor(X, dtype=torch.float64)
+    ys = torch.tensor(y, dtype=torch.float64)
+
+    def step(k: int) -> float:
+        scores = net(xs).squeeze(1)
+        loss = torch.relu(1 - ys * scores).mean() + 1e-4 * sum(
+            (p * p).sum() for p in net.parameters()
+        )
+        net.zero_grad()
+        loss.backward()
+        lr = 1.0 - 0.9 * k / 100
+        with torch.no_grad():
+            for p in net.parameters():
+                p -= lr * p.grad
+        return loss.item()
+
+    return step
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -112,10 +280,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="smaller sizes, fewer repeats")
     args = parser.parse_args(argv)
     links = 20_000 if args.quick else 100_000
-    repeats = 3 if args.quick else 5
+    repeats = 3 if args.quick else 7
     # micrograd's recursive topological sort needs this for a deep chain; ours does not.
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 8 * links))
     print(f"Python {sys.version.split()[0]}, garbage collector {'on' if gc.isenabled() else 'off'}")
+    print("CPU time, medians; each timing includes collecting the garbage the run left")
 
     nodes = 4 * links + 2
     jobs = {
@@ -123,7 +292,10 @@ def main(argv: list[str] | None = None) -> int:
         "micrograd": lambda: chain_step(micrograd.engine.Value, links),
     }
     t = compare(
-        f"chain of {links:,} links x = relu(x * w + 0.5), forward + backward", jobs, repeats
+        f"chain of {links:,} links x = relu(x * w + 0.5) ({3 * links:,} operations), "
+        "forward + backward + freeing the graph",
+        jobs,
+        repeats,
     )
     for k, v in t.items():
         print(f"  {k:<12} {v / nodes * 1e6:10.2f} us per node")
@@ -141,7 +313,7 @@ def main(argv: list[str] | None = None) -> int:
         import nets
     except ImportError:
         print("\nnets is not installed: training-step benchmark skipped")
-        return torch_phase(links, repeats)
+        return torch_phase(links, repeats, None)
     import random
 
     X, y = moons(100)
@@ -149,32 +321,121 @@ def main(argv: list[str] | None = None) -> int:
     ours_model = nets.MLP(2, [16, 16, 1])
     random.seed(1337)
     their_model = micrograd.nn.MLP(2, [16, 16, 1])
-    ours_x = X
-    steps = {"valuegrad": 0, "micrograd": 0}
+    random.seed(1337)
+    traced = TracedDemo(nets.MLP(2, [16, 16, 1]), X, y)
+    check_traced_step(traced, X, y)
+    steps = {"valuegrad": 0, "micrograd": 0, "traced": 0}
 
-    def step(key: str, model) -> None:
-        train_step(model, ours_x, y, steps[key] % 100)
+    def step(key: str, run: Callable[[int], object]) -> None:
+        run(steps[key] % 100)
         steps[key] += 1
 
     t = compare(
-        "one training step of micrograd's demo: MLP(2, [16, 16, 1]), 100 moons points",
+        "one training step of micrograd's demo: MLP(2, [16, 16, 1]), 100 moons points, "
+        "hinge + L2, SGD",
         {
-            "valuegrad": lambda: step("valuegrad", ours_model),
-            "micrograd": lambda: step("micrograd", their_model),
+            "valuegrad": lambda: step("valuegrad", lambda k: train_step(ours_model, X, y, k)),
+            "micrograd": lambda: step("micrograd", lambda k: train_step(their_model, X, y, k)),
         },
         repeats,
     )
-    print(f"  speed-up over micrograd: {t['micrograd'] / t['valuegrad']:.1f}x")
-    return torch_phase(links, repeats)
+    t.update(
+        compare(
+            "the same step replayed from the traced programs, on floats",
+            {"traced": lambda: step("traced", traced.step)},
+            repeats,
+            number=20,
+        )
+    )
+    run = interpreter(traced.sample)
+    flat = [traced.params + list(row) + [target] for row, target in traced.rows]
+    assert run(flat[0])[0] == traced.sample(traced.params, *traced.rows[0])
+    rows = traced.rows
+    u = compare(
+        "one sample's value and gradients for the 100 rows: generated code or an "
+        "interpreter over the steps",
+        {
+            "generated": lambda: [
+                traced.sample.value_and_grad(traced.params, r, y) for r, y in rows
+            ],
+            "interpreter": lambda: [run(args) for args in flat],
+        },
+        repeats,
+        number=10,
+    )
+    print(f"  the generated code is {u['interpreter'] / u['generated']:.1f}x faster")
+    print(f"  Value path (define-by-run) over micrograd: {t['micrograd'] / t['valuegrad']:.1f}x")
+    ratio = t["micrograd"] / t["traced"]
+    print(f"  traced, float replay (bit-identical), over micrograd: {ratio:.0f}x")
+    print(f"  traced over the Value path: {t['valuegrad'] / t['traced']:.1f}x")
+    print(
+        f"  tracing took {traced.trace_seconds * 1e3:.0f} ms, compiling the "
+        f"{len(traced.sample)}-operation sample program {traced.compile_seconds * 1e3:.0f} ms"
+    )
+    return torch_phase(links, repeats, (traced, X, y, t["micrograd"]))
 
 
-def torch_phase(links: int, repeats: int) -> int:
+def check_traced_step(traced: TracedDemo, X: list[list[float]], y: list[float]) -> None:
+    """Three traced steps against three Value-path steps from the same weights: the same
+    losses and parameters bit for bit (the numpy replay is checked to 1e-12 in torch_phase)."""
+    import random
+
+    import nets
+
+    random.seed(1337)
+    model = nets.MLP(2, [16, 16, 1])
+    saved = list(traced.params)
+    for k in range(3):
+        want = train_step(model, X, y, k)
+        assert traced.step(k) == want, "traced step: loss differs from the Value path"
+    assert traced.params == [p.data for p in model.parameters()], "traced step: parameters"
+    traced.params[:] = saved
+    print("\ntraced step checked: 3 steps, losses and parameters bit-identical to the Value path")
+
+
+def torch_phase(links: int, repeats: int, demo: tuple | None) -> int:
     """PyTorch last: importing it enlarges the heap that the collector walks."""
     try:
-        import torch  # noqa: F401
+        import torch
     except ImportError:
         print("\nPyTorch is not installed: its comparison is skipped")
         return 0
+    torch.set_num_threads(1)  # one core, as the Python engines use
+    if demo is not None:
+        import random
+
+        import nets
+
+        traced, X, y, micrograd_seconds = demo
+        random.seed(1337)
+        model = nets.MLP(2, [16, 16, 1])
+        torch_step = torch_demo(model, X, y)
+        traced.params[:] = [p.data for p in model.parameters()]  # the same start
+        saved = list(traced.params)
+        for k in range(3):
+            a, b = traced.numpy_step(k), torch_step(k)
+            assert abs(a - b) <= 1e-12 * abs(b), f"numpy replay {a!r} vs PyTorch {b!r}"
+        traced.params[:] = saved
+        torch_step = torch_demo(model, X, y)
+        steps = {"numpy": 0, "pytorch": 0}
+
+        def step(key: str, run: Callable[[int], object]) -> None:
+            run(steps[key] % 100)
+            steps[key] += 1
+
+        t = compare(
+            "the same step on a whole batch: the traced program on numpy arrays, and "
+            "PyTorch's nn.Sequential in float64 (1 thread); losses checked equal to 1e-12",
+            {
+                "numpy": lambda: step("numpy", traced.numpy_step),
+                "pytorch": lambda: step("pytorch", torch_step),
+            },
+            repeats,
+            number=50,
+        )
+        print(f"  numpy replay over micrograd: {micrograd_seconds / t['numpy']:.0f}x")
+        print(f"  PyTorch over micrograd: {micrograd_seconds / t['pytorch']:.0f}x")
+        print(f"  numpy replay takes {t['numpy'] / t['pytorch']:.1f}x PyTorch's time")
     t = compare(
         f"chain of {links:,} links on PyTorch scalars (float64), forward + backward",
         {

@@ -146,16 +146,20 @@ CANDIDATES = {
     "mnist": [
         {"hidden": (32,), "lr": 0.02, "epochs": 7, "batch_size": 32},
         {"hidden": (32,), "lr": 0.01, "epochs": 7, "batch_size": 32},
+        {"hidden": (32,), "lr": 0.01, "epochs": 6, "batch_size": 32},
+        {"hidden": (24,), "lr": 0.01, "epochs": 7, "batch_size": 32},
     ],
 }
 
 
-def validate(dataset: str) -> None:
+def validate(dataset: str, only: list[int] | None = None) -> None:
     X, y = data.DATASETS[dataset]()
     X_train, _, y_train, _ = data.train_test_split(X, y, 0.25, seed=1337)  # the CLI's split
     Xa, Xb, ya, yb = data.train_test_split(X_train, y_train, 0.2, seed=7)
     base = cli.RECIPES[dataset]
-    for settings in CANDIDATES[dataset]:
+    for i, settings in enumerate(CANDIDATES[dataset]):
+        if only and i not in only:
+            continue
         r = replace(base, **settings)
         scaler = data.Standardizer().fit(Xa) if r.standardize else None
         Za, Zb = (scaler.transform(Xa), scaler.transform(Xb)) if scaler else (Xa, Xb)
@@ -193,6 +197,7 @@ def main() -> None:
     parser.add_argument("targets", nargs="*", metavar="{demo,digits,mnist}")
     parser.add_argument("--pairs", type=int, default=3, help="runs of each path (not mnist)")
     parser.add_argument("--validate", choices=sorted(CANDIDATES), help="choose a recipe")
+    parser.add_argument("--only", type=int, nargs="+", help="with --validate: these candidates")
     args = parser.parse_args()
     unknown = set(args.targets) - set(TARGETS)
     if unknown:
@@ -200,7 +205,7 @@ def main() -> None:
             f"unknown target(s) {', '.join(sorted(unknown))}; choose from demo, digits, mnist"
         )
     if args.validate:
-        validate(args.validate)
+        validate(args.validate, args.only)
     else:
         bench(args.targets or list(TARGETS), args.pairs)
 

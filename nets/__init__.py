@@ -9,8 +9,9 @@
 >>> score = model([0.5, -0.2])      # a Value; score.backward() fills every .grad
 
 Submodules: ``losses``, ``optim``, ``data``, ``train`` (fit, predict, accuracy,
-confusion_matrix), ``persist`` (save/load), ``plots`` (matplotlib, imported on use),
-``cli`` (``python -m nets``).
+confusion_matrix), ``compiled`` (fit's traced per-sample program), ``persist``
+(save/load), ``plots`` (matplotlib, imported on use), ``cli`` (the ``valuegrad``
+command, also ``python -m nets``).
 """
 
 from typing import TYPE_CHECKING, Any

@@ -28,6 +28,7 @@ EXPECTED = [
     "11_matrices_and_pytorch.ipynb",
     "12_training_practice.ipynb",
     "13_digits.ipynb",
+    "14_tracing.ipynb",
     "15_micrograd_compatibility.ipynb",
 ]
 

@@ -425,3 +425,119 @@ def test_the_classic_example():
     assert "v3 = v0 + v1" in program.source and "v4 = v3 * v2" in program.source
     assert program.value_and_grad(-2.0, 5.0, -4.0) == (-12.0, (-4.0, -4.0, 3.0))
     assert program(1.0, 2.0, 3.0) == 9.0
+
+
+# ---- the numpy backend ------------------------------------------------------------------
+
+np = pytest.importorskip("numpy")
+
+
+def close(a, b, rel=1e-12) -> bool:
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    return bool(np.all(np.abs(a - b) <= rel * np.maximum(1.0, np.abs(b))))
+
+
+@settings(max_examples=100)
+@given(expressions(), st.integers(0, 2**32 - 1))
+def test_numpy_backend_matches_the_float_replay_sample_by_sample(expr, seed):
+    rng = random.Random(seed)
+    floats = trace(expr, *expr.point)
+    batch = trace(expr, *expr.point, backend="numpy")
+    # A batch of points near the traced one (inside the ops' domains), one variable shared.
+    n = 5
+    cols = [np.array([x + rng.uniform(-1e-3, 1e-3) for _ in range(n)]) for x in expr.point]
+    cols[-1] = float(expr.point[-1])
+    values, grads = batch.value_and_grad(*cols)
+    assert close(batch(*cols), values)
+    shared = 0.0
+    for i in range(n):
+        args = [c[i] if type(c) is not float else c for c in cols]
+        v, g = floats.value_and_grad(*args)
+        assert close(values[i], v), str(expr)
+        assert all(close(grads[k][i], g[k]) for k in range(len(cols) - 1)), str(expr)
+        shared += g[-1]
+    assert close(grads[-1], shared, rel=1e-10), str(expr)  # a number: summed over the batch
+
+
+def test_numpy_backend_on_an_mlp_step_and_seed():
+    random.seed(3)
+    model = nets.MLP(2, [8, 8, 1], activation="tanh")
+    params = model.parameters()
+
+    def hinge(ps, x, t):  # L.hinge reads the label's .data to check it: refused in a trace
+        return (1 + -t * model(x)).relu()
+
+    sample = trace(hinge, params, [0.1, 0.2], 1.0)
+    batch = trace(hinge, params, [0.1, 0.2], 1.0, backend="numpy")
+    X, y = nets.data.make_moons(40, noise=0.1, seed=0)
+    t = np.array([2.0 * v - 1.0 for v in y])
+    cols = [np.array([r[0] for r in X]), np.array([r[1] for r in X])]
+    pv = [p.data for p in params]
+    values, (gp, gx, gt) = batch.value_and_grad(pv, cols, t, seed=1.0 / len(X))
+    want = [0.0] * len(pv)
+    for i, row in enumerate(X):
+        v, (g, gxi, _) = sample.value_and_grad(pv, row, t[i], seed=1.0 / len(X))
+        assert close(values[i], v) and close([gx[0][i], gx[1][i]], gxi)
+        want = [a + b for a, b in zip(want, g)]
+    assert close(gp, want, rel=1e-10) and all(type(g) is float for g in gp)
+    assert gt.shape == (40,)
+
+
+def test_numpy_backend_errors_name_the_sample_and_the_engines_message():
+    batch = trace(lambda x, y: (x * y).log() + x, 1.0, 2.0, backend="numpy")
+    with pytest.raises(ValueError, match=r"sample 2: log: needs a positive number"):
+        batch(np.array([1.0, 2.0, -3.0, 4.0]), 2.0)
+    with pytest.raises(OverflowError, match=r"sample 1: mul: 1e\+300 \* 1e\+300"):
+        batch.value_and_grad(np.array([1.0, 1e300]), np.array([1.0, 1e300]))
+    relu = trace(lambda x: (x * 1e300).relu() * 0.0 + x, 1.0, backend="numpy")
+    with pytest.raises(OverflowError, match="sample 0: mul"):  # an inf hidden by relu
+        relu(np.array([-1e300, 1.0]))
+    with pytest.raises(TraceError, match="holds 3 samples, an earlier one 2"):
+        batch(np.array([1.0, 2.0]), np.array([1.0, 2.0, 3.0]))
+    with pytest.raises(TraceError, match="must be a number or a 1-D array"):
+        batch(np.ones((2, 2)), 1.0)
+    with pytest.raises(ValueError, match="backend must be 'python' or 'numpy'"):
+        trace(lambda x: x, 1.0, backend="torch")
+
+
+def test_numpy_backend_with_user_ops_and_every_builtin():
+    fns = {
+        "unary": lambda x: (
+            x.exp().log()
+            + x.sigmoid()
+            + x.softplus()
+            + x.sin() * x.cos()
+            + abs(x)
+            + x.tanh()
+            + x.leaky_relu(0.2)
+            + (x * x + 1.0).sqrt()
+            + (x * x + 1.0) ** 1.5
+            + 1.0 / (x + 3.0)
+        ),
+        "user": lambda x: cube(x) + fma(x, x, x),
+        "power": lambda x: (x * x + 1.0) ** (x * 0.5),
+    }
+    xs = np.array([-1.5, -0.2, 0.3, 2.0])
+    for name, fn in fns.items():
+        floats, batch = trace(fn, 0.5), trace(fn, 0.5, backend="numpy")
+        values, (g,) = batch.value_and_grad(xs)
+        for i, x in enumerate(xs):
+            v, (gi,) = floats.value_and_grad(float(x))
+            assert close(values[i], v) and close(g[i], gi), name
+
+
+def test_start_at_minus_zero_is_kept_as_the_value_path_keeps_it():
+    from autograd.backprop import gradients
+
+    program = trace(lambda x, y: x.relu() * y + y.relu(), 1.0, 2.0)
+    for x, y in ((-1.0, 2.0), (1.0, -2.0), (-1.0, -2.0)):
+        for start in ([-0.0, -0.0], [-0.0, 0.0], [0.0, -0.0]):
+            vs = [Value(x), Value(y)]
+            want = gradients(vs[0].relu() * vs[1] + vs[1].relu(), vs, start=start)
+            _, got = program.value_and_grad(x, y, start=start)
+            assert same(list(got), want), (x, y, start, got, want)
+
+
+def test_check_of_a_numpy_program_compares_the_float_replay():
+    program = trace(lambda x: (x * 3.0).tanh() + x, 0.5, backend="numpy")
+    assert program.check(0.7) and program.check(-2.0)
