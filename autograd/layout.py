@@ -33,10 +33,12 @@ __all__ = [
     "virtual_nodes",
 ]
 
-# dot's work (see layout_work) beyond which long edges are cut: about 1 s here.  Measured
-# on 2 shared cores: a 100-term sum (200 nodes, 9,700 virtual) is 2.0 M and takes 0.45 s;
-# a 150-term sum 6.7 M, 3.7 s; a 200-term sum 32 M, 12 s; a 400-term sum 128 M, 100 s.
-LAYOUT_BUDGET = 2_500_000
+# dot's work (see layout_work) beyond which long edges are cut: a few tenths of a second
+# here, so that even the 100 pictures of a backward pass (autograd.steps) take under a
+# minute.  Measured on 2 shared cores: a 100-term sum (200 nodes, 9,700 virtual) is 2.0 M
+# and takes 0.5-0.9 s, cut to 1 M it takes 0.17 s; a 150-term sum is 6.7 M, 3.7 s; a
+# 200-term sum 32 M, 12 s; a 400-term sum 128 M, 100 s.
+LAYOUT_BUDGET = 1_000_000
 
 # Seconds a Graphviz run may take before it is stopped (Drawing.timeout changes it).
 DEFAULT_TIMEOUT = 60.0
