@@ -282,7 +282,8 @@ def _is_unprintable(ch: str) -> bool:
     return unicodedata.category(ch) in ("Cc", "Cs") or ch in "\ufffe\uffff"
 
 
-_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}
+# "]" too: Graphviz 2.43 rejects a cell whose text starts with "]" (a cell of "]" or "]]").
+_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;", "]": "&#93;"}
 
 
 def html_text(text: Any) -> str:

@@ -306,6 +306,8 @@ HOSTILE = [
     "  spaced  ",
     "label=<x>",
     "];",
+    "]",
+    "]]",
     "digraph { a -> b }",
     "n0",
     "%s %d",
