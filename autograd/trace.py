@@ -461,6 +461,8 @@ class Program:
         fast = self._forward or self._compile(grads=False)
         try:
             return fast(*args)
+        except NameError:
+            raise  # a slip of the code generator: never hidden behind the Value path
         except Exception:
             pass
         leaves = self._leaves(args)
@@ -473,6 +475,8 @@ class Program:
         fast = self._value_and_grad or self._compile(grads=True)
         try:
             return fast(*args, seed, start)
+        except NameError:
+            raise  # a slip of the code generator: never hidden behind the Value path
         except Exception:
             pass
         leaves = self._leaves(args)
@@ -897,6 +901,7 @@ class _Codegen:
                     named.update([*ins, s])
         inline: dict[int, tuple[str, str]] = {}  # slot -> (expression, its kind)
         unchecked: set[int] = set()
+        passing: set[int] = set()  # steps that pass an input's inf or nan on (+ - * neg relu)
 
         def operand(i: int, parens: tuple[str, ...]) -> str:
             if i not in inline:
@@ -928,6 +933,7 @@ class _Codegen:
                     if i in unchecked:
                         self.fail_unless(f"v{i} - v{i} == 0.0")
                         unchecked.discard(i)
+                        passing.add(i)
                 f = op.forward if op.builtin else _user_forward(op)
                 args = ", ".join(self.val(i) for i in ins)
                 self.emit(f"v{s} = {self.ref(f)}({args})")
@@ -936,8 +942,11 @@ class _Codegen:
                 inline[s] = (text, kind)
             else:
                 self.emit(f"v{s} = {text}")
-        # A slot that feeds an inlined operation passes its inf or nan on.
-        consumed = {i for _, ins, s in p.steps if s in unchecked for i in ins}
+        # A slot that feeds such a step passes its inf or nan on, to be checked there or
+        # further on (also where that step was checked early, as the input of a called op;
+        # the slot may then be inlined and have no name).
+        passing.update(unchecked)
+        consumed = {i for _, ins, s in p.steps if s in passing for i in ins}
         return unchecked - consumed
 
     def backward_lines(self) -> None:
