@@ -75,8 +75,8 @@ class Recipe:
 # micrograd's U(-1, 1), 64 standardised pixels give pre-activations of standard deviation
 # about 5) and Adam on mini-batches.  mnist keeps its pixels in [0, 1] (standardising
 # scored lower on validation).  The digits and mnist recipes were chosen on a validation
-# split of the training part (benchmarks/train_bench.py --validate) to train in about 3 s
-# and under 3 minutes of CPU with fit's traced replay.
+# split of the training part (benchmarks/train_bench.py --validate) within 5 s and 3
+# minutes of training; with fit's traced replay they take about 2 s and 50 s of CPU.
 RECIPES: dict[str, Recipe] = {
     "moons": Recipe((16, 16), "sgd", 1.0, 100, 0, 1e-4, "uniform", False, 200, 0.1),
     "circles": Recipe((16, 16), "sgd", 1.0, 100, 0, 1e-4, "uniform", False, 200, 0.05),
