@@ -282,7 +282,7 @@ def _is_unprintable(ch: str) -> bool:
     return unicodedata.category(ch) in ("Cc", "Cs") or ch in "\ufffe\uffff"
 
 
-# "]" too: Graphviz 2.43 rejects a cell whose text starts with "]" (a cell of "]" or "]]").
+# "]" too: Graphviz 2.43 rejects a cell whose whole text is "]" or "]]" (a syntax error).
 _ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;", "]": "&#93;"}
 
 
