@@ -7,9 +7,10 @@ differentiates the sum over the batch of seed x output: an array leaf gets its g
 per sample, a number leaf (a parameter, say) the gradient summed over the batch.
 
 Each sample gets the float replay's numbers to about 1e-12 relative, not bit for bit:
-numpy's exp, log and tanh are not Python's math functions, and sums over the batch add
-in another order.  Where a sample would raise (an overflow, a log of a negative number),
-the float replay of that sample raises the engine's error, naming the sample.
+numpy's exp, log and tanh are not Python's math functions, and sums over the batch, like
+the weighted sums of a layer (one matrix product), add in another order.  Where a sample
+would raise (an overflow, a log of a negative number), the float replay of that sample
+raises the engine's error, naming the sample.
 
 Only this module imports numpy, and only when a numpy program runs.
 """
@@ -17,12 +18,14 @@ Only this module imports numpy, and only when a numpy program runs.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from . import ops as _ops
 from .ops import Op
-from .trace import _count, _flatten
+from .trace import _count, _flatten, _slots_of
 
 if TYPE_CHECKING:
     from .trace import Program
@@ -90,6 +93,91 @@ def _rule(op: Op, np: Any, table: dict) -> tuple[Callable[..., Any], Callable[..
 
 
 # --------------------------------------------------------------------------------------
+# Weighted sums.  A neuron's b + w1 x1 + ... + wK xK is 2K steps, each a numpy call on
+# the batch; the sums of neurons that read the same inputs (a layer) are one matrix
+# product instead, forward and backward.  A matrix product adds in another order, so the
+# results move in their last bits, as sums over the batch already do.
+
+
+@dataclass
+class _Sum:
+    """b + w[0] x[0] + ... as steps: ``end`` the last add, ``inner`` the other slots."""
+
+    end: int
+    b: int
+    w: list[int]
+    x: list[int]
+    inner: list[int]
+
+
+_MIN_TERMS = 3
+
+
+def _weighted_sums(
+    program: Program, batched: frozenset[int], within: set[int] | None = None
+) -> list[list[_Sum]]:
+    """The weighted sums of batched inputs with number weights and bias (arguments or
+    constants), grouped by their inputs; only groups worth a matrix product, and only
+    sums that end in ``within`` (the slots the backward pass visits) when given."""
+    p = program
+
+    def fixed(i: int) -> bool:  # a number for the whole batch, known before any step
+        return i not in batched and (i < p.num_inputs or i in p.constants)
+
+    uses = Counter(i for _, ins, _ in p.steps for i in ins)
+    uses.update(_slots_of(p._out))
+    step = {s: (op, ins) for op, ins, s in p.steps}
+
+    def term(s: int) -> tuple[int, int] | None:
+        """(w, x) if slot s is a product w * x used once, else None."""
+        op, ins = step.get(s, (None, ()))
+        if op is not _ops.MUL or uses[s] != 1:
+            return None
+        a, b = ins
+        if fixed(a) and b in batched:
+            return a, b
+        if fixed(b) and a in batched:
+            return b, a
+        return None
+
+    def link(s: int) -> bool:  # s = previous + w * x
+        op, ins = step.get(s, (None, ()))
+        return op is _ops.ADD and term(ins[1]) is not None
+
+    continued = {ins[0] for _, ins, s in p.steps if link(s) and uses[ins[0]] == 1}
+    groups: dict[tuple[int, ...], list[_Sum]] = {}
+    for *_, s in p.steps:
+        if not link(s) or s in continued:
+            continue
+        ws, xs, inner, cur = [], [], [], s
+        while True:
+            a, m = step[cur][1]
+            wx = term(m)
+            assert wx is not None  # link(cur) holds
+            ws.append(wx[0])
+            xs.append(wx[1])
+            inner.append(m)
+            if a in continued and link(a):
+                inner.append(a)
+                cur = a
+                continue
+            break
+        if not fixed(a) or len(ws) < _MIN_TERMS or (within is not None and s not in within):
+            continue
+        ws.reverse()
+        xs.reverse()
+        groups.setdefault(tuple(xs), []).append(_Sum(s, a, ws, xs, inner))
+    return [g for g in groups.values() if len(g) > 1 or len(g[0].w) >= 2 * _MIN_TERMS]
+
+
+def _rows(gs: tuple, like: Any) -> Any:
+    """The gradients gs (arrays, or a number where no term came) as the rows of a matrix."""
+    import numpy as np
+
+    return np.stack([g if type(g) is not float else np.full_like(like, g) for g in gs])
+
+
+# --------------------------------------------------------------------------------------
 # Code generation, as for the float replay, with arrays: v<i> and g<i> are arrays for the
 # slots that depend on an array argument ("batched"), numbers for the others.
 
@@ -122,7 +210,18 @@ def source(program: Program, batched: frozenset[int], grads: bool) -> tuple[str,
     # Slots whose every non-finite value could be hidden by the next op: checked.
     absorbing: list[int] = []
     emit("bad = 0.0")
+    groups = _weighted_sums(p, batched, set(p._order) if grads and p._order else None)
+    position = {s: k for k, (_, _, s) in enumerate(p.steps)}
+    fused: set[int] = set()  # slots computed by a group's matrix product
+    starts: dict[int, int] = {}  # the first sum of group k (in step order) -> k
+    for k, group in enumerate(groups):
+        fused.update(x for sm in group for x in (sm.end, *sm.inner))
+        starts[min((sm.end for sm in group), key=position.__getitem__)] = k
     for op, ins, s in p.steps:
+        if s in starts:
+            _forward_group(groups[starts[s]], starts[s], val, emit)
+        if s in fused:
+            continue
         a = [val(i) for i in ins]
         infix = {id(_ops.ADD): "+", id(_ops.SUB): "-", id(_ops.MUL): "*"}.get(id(op))
         if infix is not None:
@@ -178,7 +277,19 @@ def source(program: Program, batched: frozenset[int], grads: bool) -> tuple[str,
     def g(s: int) -> str:
         return alias.get(s, f"g{s}")
 
+    # A group's backward pass runs where backward() would reach its earliest sum: the
+    # gradients of all its sums are complete there, and none of their inputs' is used yet.
+    at = {
+        s: k
+        for s, k in (
+            (min((sm.end for sm in gr), key=order.index), k) for k, gr in enumerate(groups)
+        )
+    }
     for s in reversed(order):
+        if s in at:
+            _backward_group(groups[at[s]], at[s], val, g, emit, p.constants)
+        if s in fused:
+            continue
         op, ins = p._op[s], p._in[s]
         if type(op) is not Op or not ins:
             continue
@@ -213,6 +324,48 @@ def source(program: Program, batched: frozenset[int], grads: bool) -> tuple[str,
     return "\n".join(lines) + "\n", refs
 
 
+def _forward_group(
+    group: list[_Sum], k: int, val: Callable[[int], str], emit: Callable[[str, int], None]
+) -> None:
+    """The group's sums as one matrix product, or one by one where a partial sum could
+    overflow (then the float replay's order decides, as it does for the Value path)."""
+    emit(f"X{k} = stack(({', '.join(val(x) for x in group[0].x)},))", 1)
+    weights = ", ".join(f"({', '.join(val(w) for w in sm.w)},)" for sm in group)
+    emit(f"W{k} = array(({weights},))", 1)
+    emit(f"B{k} = array(({', '.join(val(sm.b) for sm in group)},))", 1)
+    emit(f"if isfinite((absolute(W{k}) @ absolute(X{k})).max() + absolute(B{k}).max()):", 1)
+    emit(f"Z{k} = W{k} @ X{k}", 2)
+    for j, sm in enumerate(group):
+        emit(f"v{sm.end} = {val(sm.b)} + Z{k}[{j}]", 2)
+    emit("else:", 1)
+    for sm in group:
+        terms = " + ".join(f"{val(w)} * {val(x)}" for w, x in zip(sm.w, sm.x))
+        emit(f"v{sm.end} = {val(sm.b)} + {terms}", 2)
+
+
+def _backward_group(
+    group: list[_Sum],
+    k: int,
+    val: Callable[[int], str],
+    g: Callable[[int], str],
+    emit: Callable[[str, int], None],
+    constants: dict[int, float],
+) -> None:
+    """d/dW = G X^T and d/db = G 1 (summed over the batch), d/dX = W^T G."""
+    emit(f"G{k} = rows(({', '.join(g(sm.end) for sm in group)},), one)", 1)
+    emit(f"GW = (G{k} @ X{k}.T).tolist()", 1)
+    emit(f"GB = (G{k} @ one).tolist()", 1)
+    for j, sm in enumerate(group):
+        for i, w in enumerate(sm.w):
+            if w not in constants:  # nobody reads a constant's gradient
+                emit(f"g{w} += GW[{j}][{i}]", 1)
+        if sm.b not in constants:
+            emit(f"g{sm.b} += GB[{j}]", 1)
+    emit(f"GX = W{k}.T @ G{k}", 1)
+    for i, x in enumerate(group[0].x):
+        emit(f"g{x} += GX[{i}]", 1)
+
+
 def _render(spec: Any, val: Callable[[int], str]) -> str:
     tag, item = spec
     if tag == "slot":
@@ -232,6 +385,11 @@ def compile_batched(program: Program, batched: frozenset[int], grads: bool) -> C
     text += "".join("    " + line + "\n" for line in code.splitlines())
     text += "    return run\n"
     namespace: dict[str, Any] = {
+        "stack": np.stack,
+        "array": np.array,
+        "absolute": np.abs,
+        "isfinite": math.isfinite,
+        "rows": _rows,
         "where": np.where,
         "dot": np.dot,
         "maximum": np.maximum,

@@ -538,6 +538,100 @@ def test_start_at_minus_zero_is_kept_as_the_value_path_keeps_it():
             assert same(list(got), want), (x, y, start, got, want)
 
 
+def _groups(program, *args):
+    from autograd.batched import _batched_slots, _weighted_sums
+
+    arrays = frozenset(i for i, x in enumerate(program._flat(args, "test")) if type(x) is not float)
+    return _weighted_sums(program, _batched_slots(program, arrays))
+
+
+@settings(max_examples=25)
+@given(
+    st.lists(st.integers(1, 9), min_size=1, max_size=3),
+    st.sampled_from(["relu", "tanh", "linear"]),
+    st.integers(0, 2**32 - 1),
+)
+def test_numpy_backend_layers_as_matrix_products_match_the_float_replay(widths, act, seed):
+    rng = random.Random(seed)
+    nin = rng.randint(1, 9)
+    model = nets.MLP(nin, [*widths, 2], activation=act)
+    params = model.parameters()
+    pv = [rng.uniform(-2.0, 2.0) for _ in params]
+
+    def fn(ps, x):  # a constant weight and a repeated input too
+        a, b = model(x)
+        s = (
+            0.25
+            + 3.0 * x[0]
+            + ps[0] * x[-1]
+            + ps[1] * x[0]
+            + ps[2] * x[-1]
+            + ps[3] * x[0]
+            + ps[4] * x[-1]
+        )
+        return a * b + s.tanh()
+
+    floats = trace(fn, params, [0.5] * nin)
+    batch = trace(fn, params, [0.5] * nin, backend="numpy")
+    cols = [np.array([rng.uniform(-3.0, 3.0) for _ in range(6)]) for _ in range(nin)]
+    values, (gp, gx) = batch.value_and_grad(pv, cols)
+    assert close(batch(pv, cols), values)
+    want = [0.0] * len(pv)
+    for i in range(6):
+        v, (g, gxi) = floats.value_and_grad(pv, [c[i] for c in cols])
+        assert close(values[i], v) and close([c[i] for c in gx], gxi)
+        want = [a + b for a, b in zip(want, g)]
+    assert close(gp, want, rel=1e-10)
+
+
+def test_numpy_backend_fuses_a_layer_and_keeps_the_engines_errors():
+    model = nets.MLP(4, [5, 1], activation="relu")
+    params = model.parameters()
+    batch = trace(lambda ps, x: model(x), params, [0.5] * 4, backend="numpy")
+    pv = [p.data for p in params]
+    cols = [np.array([1.0, 2.0, 3.0]) for _ in range(4)]
+    assert [len(g) for g in _groups(batch, pv, cols)] == [5]  # the hidden layer
+    big = [1e300] * len(pv)  # every product overflows: the engine names the multiplication
+    with pytest.raises(OverflowError, match="sample 0: mul"):
+        batch(big, cols)
+    # b + w.x with b = 1e308: the first partial sum overflows although w.x is 0 and the
+    # total 1e308.  The float replay's order decides, so the engine's error comes out,
+    # as on the Value path (a matrix product would add the terms first).
+    add = trace(
+        lambda ps, x: sum((w * xi for w, xi in zip(ps, x)), ps[-1]),
+        [1.0] * 7,
+        [1.0] * 6,
+        backend="numpy",
+    )
+    ws = [1e308, -1e308, -1e308, 1e308, 0.0, 0.0, 1e308]
+    xs = [np.array([1.0, 1.0]) for _ in range(6)]
+    assert [len(g[0].w) for g in _groups(add, ws, xs)] == [6]
+    with pytest.raises(OverflowError, match="sample 0: add"):
+        add(ws, xs)
+    with pytest.raises(OverflowError, match="sample 0: add"):
+        add.value_and_grad(ws, xs)
+
+    # Two sums of the same inputs, one of them unused by the output: only the other one
+    # is part of the backward pass.
+    def two_sums(ps, x):
+        used = sum((w * xi for w, xi in zip(ps[:8], x)), ps[16])
+        sum((w * xi for w, xi in zip(ps[8:16], x)), ps[17])
+        return used.tanh()
+
+    rng = random.Random(7)
+    pv = [rng.uniform(-1.0, 1.0) for _ in range(18)]
+    floats = trace(two_sums, pv, [0.5] * 8)
+    batch = trace(two_sums, pv, [0.5] * 8, backend="numpy")
+    cols = [np.array([rng.uniform(-1.0, 1.0) for _ in range(3)]) for _ in range(8)]
+    values, (gp, gx) = batch.value_and_grad(pv, cols)
+    want = [0.0] * len(pv)
+    for i in range(3):
+        v, (g, gxi) = floats.value_and_grad(pv, [c[i] for c in cols])
+        assert close(values[i], v) and close([c[i] for c in gx], gxi)
+        want = [a + b for a, b in zip(want, g)]
+    assert close(gp, want, rel=1e-10) and gp[8:16] == [0.0] * 8
+
+
 def test_check_of_a_numpy_program_compares_the_float_replay():
     program = trace(lambda x: (x * 3.0).tanh() + x, 0.5, backend="numpy")
     assert program.check(0.7) and program.check(-2.0)
