@@ -279,12 +279,8 @@ def source(program: Program, batched: frozenset[int], grads: bool) -> tuple[str,
 
     # A group's backward pass runs where backward() would reach its earliest sum: the
     # gradients of all its sums are complete there, and none of their inputs' is used yet.
-    at = {
-        s: k
-        for s, k in (
-            (min((sm.end for sm in gr), key=order.index), k) for k, gr in enumerate(groups)
-        )
-    }
+    rank = {s: i for i, s in enumerate(order)}
+    at = {min((sm.end for sm in gr), key=rank.__getitem__): k for k, gr in enumerate(groups)}
     for s in reversed(order):
         if s in at:
             _backward_group(groups[at[s]], at[s], val, g, emit, p.constants)
