@@ -211,12 +211,8 @@ def source(program: Program, batched: frozenset[int], grads: bool) -> tuple[str,
     absorbing: list[int] = []
     emit("bad = 0.0")
     groups = _weighted_sums(p, batched, set(p._order) if grads and p._order else None)
-    position = {s: k for k, (_, _, s) in enumerate(p.steps)}
-    fused: set[int] = set()  # slots computed by a group's matrix product
-    starts: dict[int, int] = {}  # the first sum of group k (in step order) -> k
-    for k, group in enumerate(groups):
-        fused.update(x for sm in group for x in (sm.end, *sm.inner))
-        starts[min((sm.end for sm in group), key=position.__getitem__)] = k
+    fused = {x for group in groups for sm in group for x in (sm.end, *sm.inner)}
+    starts = {group[0].end: k for k, group in enumerate(groups)}  # sums are in step order
     for op, ins, s in p.steps:
         if s in starts:
             _forward_group(groups[starts[s]], starts[s], val, emit)
@@ -283,7 +279,7 @@ def source(program: Program, batched: frozenset[int], grads: bool) -> tuple[str,
     at = {min((sm.end for sm in gr), key=rank.__getitem__): k for k, gr in enumerate(groups)}
     for s in reversed(order):
         if s in at:
-            _backward_group(groups[at[s]], at[s], val, g, emit, p.constants)
+            _backward_group(groups[at[s]], at[s], g, emit, p.constants)
         if s in fused:
             continue
         op, ins = p._op[s], p._in[s]
@@ -342,7 +338,6 @@ def _forward_group(
 def _backward_group(
     group: list[_Sum],
     k: int,
-    val: Callable[[int], str],
     g: Callable[[int], str],
     emit: Callable[[str, int], None],
     constants: dict[int, float],
