@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .extras import check
+from .support.extras import check
 
 check(["hypothesis"], "autograd.testing")  # one line naming the extra, not a bare ImportError
 

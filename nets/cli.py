@@ -4,11 +4,11 @@
 model.json, history.json, loss.png, boundary.png (2-D data), digits.png (digits) or
 mistakes.png (mnist), and neuron.svg, the graph of one neuron.  ``predict`` loads a
 model.json and prints the class it gives to the numbers on the command line.  ``draw``
-is the engine's command (:mod:`autograd.__main__`).  :mod:`autograd.commands` gives them
+is the engine's command (:mod:`autograd.cli.draw`).  :mod:`autograd.cli.commands` gives them
 one form: mistakes in the arguments get a one-line message and exit status 2, failures
 exit with 1.
 
-Another command joins by adding a :class:`~autograd.commands.Command` to :data:`COMMANDS`.
+Another command joins by adding a :class:`~autograd.cli.commands.Command` to :data:`COMMANDS`.
 """
 
 from __future__ import annotations
@@ -28,12 +28,12 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from autograd.__main__ import DRAW
-from autograd.commands import Command, CommandError, UsageError, run
-from autograd.commands import build_parser as build
-from autograd.expr import short_repr
-from autograd.extras import check, missing
-from autograd.files import write_together
+from autograd.cli.commands import Command, CommandError, UsageError, run
+from autograd.cli.commands import build_parser as build
+from autograd.cli.draw import DRAW
+from autograd.cli.expr import short_repr
+from autograd.support.extras import check, missing
+from autograd.support.files import write_together
 
 from . import data as D
 from .activations import ACTIVATIONS, softmax
@@ -232,7 +232,7 @@ def _recipe(args: argparse.Namespace) -> Recipe:
     return r
 
 
-# Optional packages a data set needs (see autograd.extras for the extra of each).
+# Optional packages a data set needs (see autograd.support.extras for the extra of each).
 DATASET_NEEDS: dict[str, tuple[str, ...]] = {
     "iris": ("sklearn",),
     "digits": ("sklearn",),

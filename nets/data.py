@@ -14,7 +14,7 @@ import random
 from collections.abc import Callable, Hashable, Iterator, Sequence
 from typing import Any
 
-from autograd.extras import check
+from autograd.support.extras import check
 
 Rows = list[list[float]]
 

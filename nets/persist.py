@@ -30,7 +30,7 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-from autograd.files import write_atomic
+from autograd.support.files import write_atomic
 
 from .activations import ACTIVATIONS
 from .module import MAX_PARAMETERS, MLP, Layer, Module, Neuron, check_state
@@ -108,7 +108,7 @@ def dumps(model: Module, metadata: dict[str, Any] | None = None) -> str:
 
 def atomic_write(path: PathLike, text: str) -> None:
     """Replace ``path``'s contents by ``text`` so that no reader ever sees a partial file
-    (see :func:`autograd.files.write_atomic`)."""
+    (see :func:`autograd.support.files.write_atomic`)."""
     write_atomic(path, text.encode("utf-8"))
 
 

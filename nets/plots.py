@@ -14,8 +14,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
-from autograd.extras import check
-from autograd.files import write_atomic
+from autograd.support.extras import check
+from autograd.support.files import write_atomic
 
 from .train import label_of, predict_scores
 

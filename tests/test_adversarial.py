@@ -22,7 +22,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from autograd.expr import MAX_LENGTH, evaluate
+from autograd.cli.expr import MAX_LENGTH, evaluate
 
 CASE_SECONDS = 30  # each case
 TABLE_SECONDS = 120  # each table, all cases together
@@ -56,7 +56,7 @@ _DRIVER = textwrap.dedent(
 
     signal.signal(signal.SIGALRM, alarm)
     if module == "autograd":
-        from autograd.__main__ import main
+        from autograd.cli.draw import main
         def run(argv, out, err):
             return main(argv, stdout=out, stderr=err)
     else:
@@ -554,7 +554,7 @@ def test_mutated_model_files_load_correctly_or_raise_one_value_error(tmp_path_fa
 def _api_cases():
     import nets
     from autograd import Value, draw_dot, gradcheck, numerical_grad
-    from autograd.steps import save_steps
+    from autograd.viz.steps import save_steps
 
     x = Value(2.0, label="x")
     square = lambda v: v * v

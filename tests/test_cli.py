@@ -295,19 +295,19 @@ def test_a_write_error_after_training_keeps_the_old_run_and_saves_the_model(
 ):
     import errno
 
-    import autograd.files
+    import autograd.support.files
 
     out = tmp_path / "run"
     assert main(["train", *QUICK, "--out", str(out)]) == 0
     before = {p.name: p.read_bytes() for p in out.iterdir()}
-    real = autograd.files._write_temporary
+    real = autograd.support.files._write_temporary
 
     def disk_full(path, data):
         if path.name == "loss.png":
             raise OSError(errno.ENOSPC, "No space left on device")
         return real(path, data)
 
-    monkeypatch.setattr(autograd.files, "_write_temporary", disk_full)
+    monkeypatch.setattr(autograd.support.files, "_write_temporary", disk_full)
     capsys.readouterr()
     assert main(["train", *QUICK, "--seed", "3", "--out", str(out)]) == 1
     err = capsys.readouterr().err.strip().splitlines()

@@ -1,4 +1,4 @@
-"""autograd.commands: the one form of valuegrad's command lines (errors, help, --version),
+"""autograd.cli.commands: the one form of valuegrad's command lines (errors, help, --version),
 checked on a made-up command and on every option of the real ``valuegrad``."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from autograd.commands import (
+from autograd.cli.commands import (
     Command,
     CommandError,
     HelpFormatter,
@@ -22,7 +22,7 @@ from autograd.commands import (
     run,
     version,
 )
-from autograd.extras import MissingExtraError
+from autograd.support.extras import MissingExtraError
 from nets.cli import COMMANDS
 
 

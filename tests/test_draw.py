@@ -1,4 +1,4 @@
-"""autograd.draw: the DOT text, real renders through Graphviz, hostile labels, big graphs."""
+"""autograd.viz.draw: the DOT text, real renders through Graphviz, hostile labels, big graphs."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 import autograd
 from autograd import Value, topological_order
-from autograd.draw import (
+from autograd.viz.draw import (
     DEFAULT_MAX_NODES,
     Drawing,
     GraphvizNotFoundError,

@@ -1,4 +1,4 @@
-"""autograd.expr: expressions as text, parsed with an allow-list and never eval'd."""
+"""autograd.cli.expr: expressions as text, parsed with an allow-list and never eval'd."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import autograd.expr
+import autograd.cli.expr
 from autograd import Value, grad, topological_order
-from autograd.expr import FUNCTIONS, ExpressionError, evaluate, parse_number, parse_variables
+from autograd.cli.expr import FUNCTIONS, ExpressionError, evaluate, parse_number, parse_variables
 
 X, Y, Z = -2.0, 5.0, -4.0
 
@@ -202,7 +202,7 @@ def test_every_listed_function_is_a_value_method():
 
 
 def test_no_eval_exec_or_compile_anywhere():
-    source = inspect.getsource(autograd.expr)
+    source = inspect.getsource(autograd.cli.expr)
     for forbidden in ("eval(", "exec(", "compile(", "__import__", "pickle"):
         assert forbidden not in source
 

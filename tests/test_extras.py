@@ -1,4 +1,4 @@
-"""autograd.extras: a missing optional package is one line naming the extra to install, and
+"""autograd.support.extras: a missing optional package is one line naming the extra to install, and
 the command line finds out before it trains, not after."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from autograd import extras
-from autograd.extras import EXTRAS, MissingExtraError, check, missing, require
+from autograd.support.extras import EXTRAS, MissingExtraError, check, missing, require
 from nets.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -1,4 +1,4 @@
-"""autograd.files: atomic writes, sets of files written together, leftovers cleaned."""
+"""autograd.support.files: atomic writes, sets of files written together, leftovers cleaned."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from autograd.files import remove_stale_temporaries, write_atomic, write_together
+from autograd.support.files import remove_stale_temporaries, write_atomic, write_together
 
 
 def names(folder) -> list[str]:
@@ -42,7 +42,7 @@ def test_a_writer_killed_mid_save_leaves_a_temporary_that_the_next_save_removes(
         f"""
         import sys, time
         from pathlib import Path
-        from autograd.files import _write_temporary
+        from autograd.support.files import _write_temporary
         _write_temporary(Path({str(target)!r}), "half")
         print("written", flush=True)
         time.sleep(60)

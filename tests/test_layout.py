@@ -1,4 +1,4 @@
-"""autograd.layout: dot's work estimated from the graph's shape, and Graphviz runs bounded."""
+"""autograd.viz.layout: dot's work estimated from the graph's shape, and Graphviz runs bounded."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ import graphviz
 import pytest
 
 from autograd import Value, draw_dot
-from autograd.expr import evaluate
-from autograd.layout import (
+from autograd.cli.expr import evaluate
+from autograd.viz.layout import (
     LAYOUT_BUDGET,
     GraphvizTimeoutError,
     edges_to_cut,

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from autograd.__main__ import main
-from autograd.draw import Drawing
+from autograd.cli.draw import main
+from autograd.viz.draw import Drawing
 
 LECTURE = ["draw", "(x + y) * z", "x=-2", "y=5", "z=-4"]
 

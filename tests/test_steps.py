@@ -1,4 +1,4 @@
-"""autograd.steps: the backward pass step by step, its pictures, files and slider."""
+"""autograd.viz.steps: the backward pass step by step, its pictures, files and slider."""
 
 from __future__ import annotations
 
@@ -15,10 +15,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import autograd.steps
+import autograd.viz.steps
 from autograd import Value, topological_order
-from autograd.draw import STATES, GraphvizNotFoundError
-from autograd.steps import (
+from autograd.viz.draw import STATES, GraphvizNotFoundError
+from autograd.viz.steps import (
     BackwardSteps,
     StepPictures,
     StepPlayer,
@@ -72,7 +72,7 @@ def test_the_lecture_example_fills_in_minus_4_minus_4_and_3():
 
 
 def test_the_module_example_runs():
-    assert doctest.testmod(autograd.steps).failed == 0
+    assert doctest.testmod(autograd.viz.steps).failed == 0
 
 
 def test_steps_leave_every_grad_alone():

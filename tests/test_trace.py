@@ -539,7 +539,7 @@ def test_start_at_minus_zero_is_kept_as_the_value_path_keeps_it():
 
 
 def _groups(program, *args):
-    from autograd.batched import _batched_slots, _weighted_sums
+    from autograd.trace.lower_numpy import _batched_slots, _weighted_sums
 
     arrays = frozenset(i for i, x in enumerate(program._flat(args, "test")) if type(x) is not float)
     return _weighted_sums(program, _batched_slots(program, arrays))

@@ -33,4 +33,4 @@ def test_mypy_finds_no_error(tmp_path):
         timeout=300,
     )
     assert done.returncode == 0, done.stdout + done.stderr
-    assert 'Revealed type is "autograd.draw.Drawing"' in done.stdout, done.stdout
+    assert 'Revealed type is "autograd.viz.draw.Drawing"' in done.stdout, done.stdout

@@ -154,7 +154,9 @@ def test_every_entry_point_works_or_names_its_extra(bare, tmp_path):
     ]:
         done = run(bare, cwd, "python", "-c", code)
         last = done.stderr.strip().splitlines()[-1]
-        assert done.returncode == 1 and last.startswith("autograd.extras.MissingExtraError: ")
+        assert done.returncode == 1 and last.startswith(
+            "autograd.support.extras.MissingExtraError: "
+        )
         assert last.endswith(f"pip install 'valuegrad[{extra}]'"), last
 
 

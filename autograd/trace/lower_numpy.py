@@ -23,12 +23,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from . import ops as _ops
-from .ops import Op
-from .trace import _count, _flatten, _slots_of
+from .. import ops as _ops
+from ..ops import Op
+from .program import _count, _flatten, _slots_of
 
 if TYPE_CHECKING:
-    from .trace import Program
+    from .program import Program
 
 
 def _rules(np: Any) -> dict[int, tuple[Callable[..., Any], Callable[..., Any], bool]]:
@@ -399,7 +399,7 @@ def run(program: Program, args: tuple, grads: bool, seed: Any = 1.0, start: Any 
     """The numpy replay of ``program`` on a batch (see the module's docstring)."""
     import numpy as np
 
-    from .trace import _build
+    from .program import _build
 
     leaves, n = _leaves(program, program._flat(args, "program"), np)
     arrays = frozenset(i for i, x in enumerate(leaves) if type(x) is not float)
@@ -444,7 +444,7 @@ def run(program: Program, args: tuple, grads: bool, seed: Any = 1.0, start: Any 
 
 def _leaves(program: Program, raw: list[Any], np: Any) -> tuple[list[Any], int | None]:
     """Each argument leaf as a float (shared by the batch) or a float array, and n."""
-    from .trace import TraceError
+    from .program import TraceError
 
     leaves: list[Any] = []
     n = None
@@ -473,7 +473,7 @@ def _leaves(program: Program, raw: list[Any], np: Any) -> tuple[list[Any], int |
 
 
 def _numbers(x: Any, n: int | None, np: Any, what: str) -> Any:
-    from .trace import TraceError
+    from .program import TraceError
 
     a = np.asarray(x, dtype=float)
     if a.ndim > 1 or (a.ndim == 1 and len(a) != n):
@@ -511,7 +511,7 @@ def _batched_slots(program: Program, arrays: frozenset[int]) -> frozenset[int]:
 
 def _explain(program: Program, leaves: list[Any], n: int | None, grads: bool) -> None:
     """Raise the engine's error for the first sample whose float replay fails."""
-    from .trace import _build
+    from .program import _build
 
     for i in range(n or 1):
         sample = [x if type(x) is float else float(x[i]) for x in leaves]

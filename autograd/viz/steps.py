@@ -36,7 +36,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, overload
 
-from .backprop import topological_order
+from ..backprop import topological_order
+from ..ops import Op
+from ..support.files import write_atomic, write_together
+from ..value import Value
 from .draw import (
     FORMATS,
     Drawing,
@@ -45,9 +48,6 @@ from .draw import (
     format_number,
     require_graphviz,
 )
-from .files import write_atomic, write_together
-from .ops import Op
-from .value import Value
 
 __all__ = [
     "DEFAULT_MAX_STEPS",
@@ -409,7 +409,7 @@ def save_steps(
 
     The directory is created if needed.  Every picture is made before any file is
     written, and the files are put in place together (see
-    :func:`autograd.files.write_together`): the folder ends up holding the new pictures
+    :func:`autograd.support.files.write_together`): the folder ends up holding the new pictures
     only (step pictures of an earlier run are removed, other files are left alone), or,
     after a failure, exactly what it held before.  More than ``max_steps`` pictures
     (None: no limit) raise ValueError before anything is drawn.

@@ -7,7 +7,7 @@ parser for a list of commands (with ``--version``) and gives every outcome one f
 - a mistake in the command line (:class:`UsageError`, or one argparse finds) prints
   ``PROG: message`` on stderr and exits with status 2;
 - a run that fails (:class:`CommandError`; an optional package that is missing,
-  :class:`~autograd.extras.MissingExtraError`) prints ``PROG: message`` and exits with 1;
+  :class:`~autograd.support.extras.MissingExtraError`) prints ``PROG: message`` and exits with 1;
 - Ctrl-C exits with 130, and a bug still gives one line (``internal error: ...``), never a
   traceback.
 
@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from importlib import metadata
 from typing import NoReturn, TextIO, cast
 
-from .extras import MissingExtraError
+from ..support.extras import MissingExtraError
 
 __all__ = ["Command", "CommandError", "UsageError", "build_parser", "run", "version"]
 

@@ -24,7 +24,7 @@ import warnings
 from collections.abc import Callable, Mapping
 from typing import Any, cast
 
-from .value import Value
+from ..value import Value
 
 __all__ = ["FUNCTIONS", "ExpressionError", "evaluate", "parse_number", "parse_variables"]
 

@@ -9,7 +9,7 @@ ranks, and dot works on 80,000 virtual nodes for minutes.
 
 :func:`edges_to_cut` estimates the ranks from the graph's shape and, when dot's work
 would exceed :data:`LAYOUT_BUDGET`, picks the longest edges to draw differently
-(``autograd.draw`` repeats their input next to its use).  :func:`run_graphviz` runs the
+(``autograd.viz.draw`` repeats their input next to its use).  :func:`run_graphviz` runs the
 program with a timeout, and on Linux makes the kernel kill it if Python dies first.
 """
 
@@ -34,7 +34,7 @@ __all__ = [
 ]
 
 # dot's work (see layout_work) beyond which long edges are cut: a few tenths of a second
-# here, so that even the 100 pictures of a backward pass (autograd.steps) take under a
+# here, so that even the 100 pictures of a backward pass (autograd.viz.steps) take under a
 # minute.  Measured on 2 shared cores: a 100-term sum (200 nodes, 9,700 virtual) is 2.0 M
 # and takes 0.5-0.9 s, cut to 1 M it takes 0.17 s; a 150-term sum is 6.7 M, 3.7 s; a
 # 200-term sum 32 M, 12 s; a 400-term sum 128 M, 100 s.

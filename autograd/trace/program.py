@@ -29,11 +29,11 @@ from itertools import islice
 from types import FrameType
 from typing import Any, NamedTuple, cast
 
-from . import ops as _ops
-from . import value as _value
-from .backprop import gradients, topological_order
-from .ops import Op
-from .value import Value
+from .. import ops as _ops
+from .. import value as _value
+from ..backprop import gradients, topological_order
+from ..ops import Op
+from ..value import Value
 
 __all__ = ["Program", "Step", "TraceError", "TraceMismatch", "allow_data", "trace"]
 
@@ -286,7 +286,7 @@ def trace(fn: Callable[..., Any], *example_args: Any, backend: str = "python") -
     or a list/tuple of them (nested).
 
     ``backend="numpy"`` replays on a batch at once: each argument leaf a number or a 1-D
-    array (see :mod:`autograd.batched`), equal to the float replay to about 1e-12.
+    array (see :mod:`autograd.trace.lower_numpy`), equal to the float replay to about 1e-12.
     """
     if backend not in ("python", "numpy"):
         raise ValueError(f"trace: backend must be 'python' or 'numpy', got {backend!r}")
@@ -426,7 +426,7 @@ class Program:
     def __call__(self, *args: Any) -> Any:
         """fn's output for these arguments, as floats (same nesting as fn's output)."""
         if self.backend == "numpy":
-            from .batched import run
+            from .lower_numpy import run
 
             return run(self, args, grads=False)
         return self._float_replay(args, grads=False)
@@ -449,7 +449,7 @@ class Program:
                 f"{_describe_output(self._out)}"
             )
         if self.backend == "numpy":
-            from .batched import run
+            from .lower_numpy import run
 
             return run(self, args, grads=True, seed=seed, start=start)
         return self._float_replay(args, grads=True, seed=seed, start=start)

@@ -25,11 +25,11 @@ from typing import Any
 
 import graphviz
 
-from .backprop import topological_order
-from .files import write_atomic
+from ..backprop import topological_order
+from ..ops import Op
+from ..support.files import write_atomic
+from ..value import Value
 from .layout import DEFAULT_TIMEOUT, GraphvizTimeoutError, edges_to_cut, run_graphviz
-from .ops import Op
-from .value import Value
 
 __all__ = [
     "DEFAULT_MAX_NODES",
@@ -82,8 +82,8 @@ class Drawing(graphviz.Digraph):
     ``pipe``, ``render``, ``view`` and the Jupyter display hooks look for Graphviz first
     and raise :class:`GraphvizNotFoundError` when it is missing (``.source`` never needs
     it); they stop Graphviz after ``timeout`` seconds (an attribute, default
-    :data:`~autograd.layout.DEFAULT_TIMEOUT`; None for no limit) with a
-    :class:`~autograd.layout.GraphvizTimeoutError`, never leave a Graphviz process
+    :data:`~autograd.viz.layout.DEFAULT_TIMEOUT`; None for no limit) with a
+    :class:`~autograd.viz.layout.GraphvizTimeoutError`, never leave a Graphviz process
     running after Python has gone, and write files atomically.
     """
 
@@ -247,7 +247,7 @@ KINDS: dict[str, _Look] = {
     "intermediate": _Look("#ffffff", "#525252", "intermediate result"),
 }
 
-# Where a Value's gradient stands during a backward pass (see autograd.steps).
+# Where a Value's gradient stands during a backward pass (see autograd.viz.steps).
 STATES: dict[str, _Look] = {
     "final": _Look("#b8e186", "#1b7837", "gradient final"),
     "current": _Look("#fd8d3c", "#a63603", "passing its gradient on", thick=True),
@@ -314,7 +314,7 @@ def html_text(text: Any) -> str:
 
 @dataclass
 class Overlay:
-    """What a picture of one step of the backward pass adds (built by ``autograd.steps``).
+    """What a picture of one step of the backward pass adds (built by ``autograd.viz.steps``).
 
     ``states`` maps each Value to 'final', 'current', 'partial' or 'pending';
     ``grads`` holds the gradients received so far; ``flow`` holds the edges the gradient
@@ -513,7 +513,7 @@ def _long_wires(
     hidden: Mapping[Value, int],
 ) -> set[int]:
     """The wires (positions in ``wires``) whose input is drawn again beside its use, so
-    that dot's layout stays within :data:`~autograd.layout.LAYOUT_BUDGET`."""
+    that dot's layout stays within :data:`~autograd.viz.layout.LAYOUT_BUDGET`."""
     nodes: list[str] = []
     edges: list[tuple[str, str]] = []
     for v in drawn:
@@ -593,7 +593,7 @@ def _draw(
     overlay: Overlay | None = None,
     order: list[Value] | None = None,
 ) -> Drawing:
-    """:func:`draw_dot`, plus the ``overlay`` of a backward-pass step (see ``autograd.steps``)."""
+    """:func:`draw_dot`, plus the ``overlay`` of a backward-pass step (see ``viz.steps``)."""
     if not isinstance(root, Value):
         raise TypeError(f"draw_dot: expected a Value, got {type(root).__name__}")
     if rankdir not in _RANKDIRS:
