@@ -15,11 +15,12 @@ is done under a lock.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, cast
 
 from .ops import ADD, MUL, RELU, SUB, Op
+from .reference import backpropagate
 from .value import _MANY, Value, _node
 
 _FINISHED = object()  # stack marker: the node below it has had all its inputs ordered
@@ -255,29 +256,36 @@ def _check_inputs(inputs: Iterable) -> Iterable[Value]:
 
 def _grad_graph(output: Value, inputs: list[Value], order: list[Value]) -> list[Value]:
     """``grad`` with Values: the same rules, run on the nodes themselves."""
-    grads: dict[Value, Value] = {output: _node(1.0, None, None, "")}
-    for node in reversed(order):
-        g = grads.get(node)
+    grads = backpropagate(order, {output: _node(1.0, None, None, "")}, _Values())
+    return [grads[x] if x in grads else _node(0.0, None, None, "") for x in inputs]
+
+
+class _Values:
+    """Gradients as Values (:func:`~autograd.reference.backpropagate`'s rules for
+    create_graph): every share is a node, so the result can be differentiated again."""
+
+    def passes(self, node: Value, g: Value) -> bool:
+        return True
+
+    def slopes(self, node: Value) -> Sequence[Any]:
         prev = node._prev
-        op = node._op
-        if g is None or not prev or type(op) is not Op:
-            continue
         try:
-            local = op.derivative(*prev, node)
+            local = cast(Op, node._op).derivative(*prev, node)
         except TypeError as e:
             raise TypeError(
-                f"grad(create_graph=True): the derivative rule of {str(op)!r} does not "
+                f"grad(create_graph=True): the derivative rule of {str(node._op)!r} does not "
                 f"work on Values ({e}); write it with Value operations"
             ) from e
-        if len(prev) == 1:
-            local = (local,)
-        for x, d in zip(prev, local):
-            if type(d) is not Value:
-                if d == 0:
-                    continue  # a constant zero contributes nothing, to any order
-                term = g if d == 1 else g * d
-            else:
-                term = g * d
-            old = grads.get(x)
-            grads[x] = term if old is None else old + term
-    return [grads[x] if x in grads else _node(0.0, None, None, "") for x in inputs]
+        return (local,) if len(prev) == 1 else local
+
+    def add(self, total: Value | None, g: Value, d: Any) -> Value | None:
+        if type(d) is not Value:
+            if d == 0:
+                return total  # a constant zero contributes nothing, to any order
+            term = g if d == 1 else g * d
+        else:
+            term = g * d
+        return term if total is None else total + term
+
+    def done(self, node: Value) -> None:
+        pass

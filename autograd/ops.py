@@ -1,21 +1,30 @@
-"""The operations of the engine: each one's forward value and local derivative, side by side.
+"""The rule table: each operation's forward value and local derivative, written once.
 
 An operation is an :class:`Op`: a string (its name, which is what ``Value._op`` holds,
-as in micrograd) that also carries two functions:
+as in micrograd) that also carries
 
-* ``forward(*xs) -> float`` computes the result from plain floats and raises a clear
-  error outside the operation's domain;
-* ``derivative(*xs, out)`` returns the local derivative d out / d x_i for each input
-  (a single number for a one-input op, a tuple otherwise).
+* ``forward(*xs) -> float``: the result from plain floats, with a clear error outside the
+  operation's domain;
+* ``derivative(*xs, out)``: the local derivative d out / d x_i for each input (one
+  number for a one-input op, a tuple otherwise);
+* ``family`` and ``params``: what the op is, as data (``power(2)`` is the family "pow"
+  with params ``(2.0,)``), so that nothing dispatches on names;
+* ``numpy``: the same forward on arrays (a numpy function's name, or a function of the
+  numpy module that returns one), which the numpy backend uses;
+* ``inline``: for + - * neg relu, the forward as a Python expression, which the float
+  replay writes out instead of a call (checked against ``forward`` by the tests);
+* ``method``: the :class:`~autograd.Value` method that applies it (how a learner writes
+  it; the expression language and the hypothesis strategies read it).
 
-Each derivative rule is written once, with arithmetic and the dispatching helpers
-below (:func:`exp`, :func:`log`, :func:`cos`, ...).  Called with floats it gives fast
-first derivatives; called with :class:`~autograd.Value` nodes it builds a graph that
-can itself be differentiated, which is how ``grad(..., create_graph=True)`` reaches
-second and higher derivatives.
+Each derivative rule is written with arithmetic and the helpers below (:func:`exp`,
+:func:`log`, :func:`positive`, ...), which work on floats, on Values and on the symbols
+of a trace.  On floats a rule gives fast first derivatives; on Values it builds a graph
+that can be differentiated again (``grad(..., create_graph=True)``); on symbols it writes
+the backward program of a traced function (:mod:`autograd.trace.derive`).
 
-The table :data:`OPS` at the end also says where each op may be tested: the interval
-its inputs are drawn from and the kinks to keep away from.
+:data:`OPS` at the end is the table itself: every op with the interval its inputs are
+tested in and the kinks to keep away from.  Tests go over it; so do the strategies
+(:mod:`autograd.testing`), the expression language and both backends of a trace.
 """
 
 from __future__ import annotations
@@ -29,12 +38,18 @@ from typing import Any
 
 _isfinite = math.isfinite
 
+# A form on arrays: a numpy function's name, or a function of the numpy module.
+ArrayForm = str | Callable[[Any], Callable[..., Any]] | None
+
 
 class Op(str):
     """An operation: its name (a ``str``, shown in ``Value._op``) plus its forward and derivative.
 
     ``Op("cube", lambda x: x**3, lambda x, out: 3 * x**2)`` defines y = x^3 with dy/dx = 3x^2.
-    Apply it with ``op(value, ...)``; numbers are wrapped into constant Values.
+    Apply it with ``op(value, ...)``; numbers are wrapped into constant Values.  ``numpy=``
+    (a numpy function's name, or ``lambda np: ...`` returning a function of arrays) lets
+    the numpy backend run it on arrays; without it the backend calls ``forward`` sample
+    by sample.
 
     What a derivative returns is checked wherever it is used (backward, grad, a traced
     program): one real number per input, finite; anything else is an error naming the
@@ -45,7 +60,12 @@ class Op(str):
     derivative: Callable[..., Any]
     arity: int
     builtin: bool
-    constant: float  # the n of x ** n, the slope of leaky_relu (those ops only)
+    family: str  # what the op is: "add", "pow", "leaky_relu", ... (its name for user ops)
+    params: tuple[float, ...]  # the op's own constants: the n of x ** n, a slope
+    numpy: ArrayForm
+    inline: tuple[int, str] | None  # (precedence, Python expression of {0}, {1})
+    method: str | None  # the Value method that applies it
+    commutative: bool
 
     def __new__(
         cls,
@@ -55,16 +75,25 @@ class Op(str):
         *,
         arity: int = 1,
         doc: str = "",
+        numpy: ArrayForm = None,
     ) -> Op:
         if not callable(forward) or not callable(derivative):
             raise TypeError(f"Op {name!r}: forward and derivative must be callables")
         if arity < 1:
             raise ValueError(f"Op {name!r}: arity must be at least 1, got {arity}")
+        if numpy is not None and not (isinstance(numpy, str) or callable(numpy)):
+            raise TypeError(f"Op {name!r}: numpy must be a numpy function's name or a function")
         op = super().__new__(cls, name)
         op.forward = forward
         op.derivative = _checked_rule(name, derivative, arity)
         op.arity = arity
         op.builtin = False
+        op.family = str(name)
+        op.params = ()
+        op.numpy = numpy
+        op.inline = None
+        op.method = None
+        op.commutative = False
         op.__doc__ = doc or f"The operation {name!r}."
         return op
 
@@ -84,12 +113,28 @@ class Op(str):
 
 
 def _builtin(
-    name: str, forward: Callable[..., float], derivative: Callable[..., Any], **kw: Any
+    name: str,
+    forward: Callable[..., float],
+    derivative: Callable[..., Any],
+    *,
+    family: str,
+    method: str | None,
+    numpy: ArrayForm,
+    params: tuple[float, ...] = (),
+    inline: tuple[int, str] | None = None,
+    commutative: bool = False,
+    arity: int = 1,
+    doc: str = "",
 ) -> Op:
     """One of the engine's own ops: its rule is tested here, so it runs unchecked."""
-    new = Op(name, forward, derivative, **kw)
+    new = Op(name, forward, derivative, arity=arity, doc=doc, numpy=numpy)
     new.derivative = derivative
     new.builtin = True
+    new.family = family
+    new.params = params
+    new.inline = inline
+    new.method = method
+    new.commutative = commutative
     return new
 
 
@@ -152,7 +197,13 @@ def _short(x: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def op(name: str, derivative: Callable[..., Any], *, arity: int | None = None) -> Callable:
+def op(
+    name: str,
+    derivative: Callable[..., Any],
+    *,
+    arity: int | None = None,
+    numpy: ArrayForm = None,
+) -> Callable:
     """Decorator: turn a float function into an :class:`Op` with the given local derivative.
 
     >>> @op("cube", derivative=lambda x, out: 3 * x**2)
@@ -162,47 +213,107 @@ def op(name: str, derivative: Callable[..., Any], *, arity: int | None = None) -
 
     def wrap(forward: Callable[..., float]) -> Op:
         n = arity if arity is not None else len(inspect.signature(forward).parameters)
-        return Op(name, forward, derivative, arity=n, doc=forward.__doc__ or "")
+        return Op(name, forward, derivative, arity=n, doc=forward.__doc__ or "", numpy=numpy)
 
     return wrap
 
 
 # --------------------------------------------------------------------------------------
-# Helpers that work on floats and on Values alike, so that one derivative rule serves
-# both first derivatives (floats) and higher ones (Values).
+# Helpers that work on floats, on Values and on a trace's symbols alike, so that one
+# derivative rule serves first derivatives (floats), higher ones (Values) and traced
+# backward programs (symbols: anything else, which applies an op by its ``apply``).
 
 
 def exp(x: Any) -> Any:
-    """e^x for a float or a Value."""
+    """e^x for a float, a Value or a symbol."""
     return _exp(x) if type(x) is float else x.exp()
 
 
 def log(x: Any) -> Any:
-    """ln x for a float or a Value."""
+    """ln x for a float, a Value or a symbol."""
     return _log(x) if type(x) is float else x.log()
 
 
 def sin(x: Any) -> Any:
-    """sin x for a float or a Value."""
+    """sin x for a float, a Value or a symbol."""
     return math.sin(x) if type(x) is float else x.sin()
 
 
 def cos(x: Any) -> Any:
-    """cos x for a float or a Value."""
+    """cos x for a float, a Value or a symbol."""
     return math.cos(x) if type(x) is float else x.cos()
 
 
 def sigmoid(x: Any) -> Any:
-    """1 / (1 + e^-x) for a float or a Value."""
+    """1 / (1 + e^-x) for a float, a Value or a symbol."""
     return _sigmoid(x) if type(x) is float else x.sigmoid()
 
 
 def number(x: Any) -> float:
-    """The float inside ``x`` (a float or a Value): for rules that branch on a sign."""
+    """The float inside ``x`` (a float or a Value): for rules that branch on a sign.
+
+    A rule that uses it cannot be written into a traced backward program; the engine's
+    own rules use :func:`positive`, :func:`sign` and :func:`xlogy` instead.
+    """
     return x if type(x) is float else x.data
 
 
-def _power(x: Any, n: float) -> Any:
+class Symbol:
+    """Base class of a trace's symbols (:mod:`autograd.trace.derive`): a rule given
+    symbols writes the ops it would apply, through :meth:`apply`, instead of computing."""
+
+    __slots__ = ()
+
+    def apply(self, op: Op, *operands: Any) -> Any:
+        raise NotImplementedError
+
+
+def _symbolic(x: Any) -> bool:
+    return type(x) is not float and isinstance(x, Symbol)
+
+
+def positive(x: Any, then: float = 1.0, otherwise: float = 0.0) -> Any:
+    """``then`` where x > 0, ``otherwise`` elsewhere: the slope of a kink.
+
+    A number for floats and Values (the slope of a kink has derivative 0, so a constant
+    is exact to every order), the op :func:`step` for a symbol.
+    """
+    if _symbolic(x):
+        return x.apply(step(then, otherwise), x)
+    return then if number(x) > 0.0 else otherwise
+
+
+def sign(x: Any) -> Any:
+    """1, -1 or 0 as x is positive, negative or 0 (the slope of |x|)."""
+    if _symbolic(x):
+        return x.apply(SIGN, x)
+    return _sign(number(x))
+
+
+def xlogy(y: Any, a: Any) -> Any:
+    """y ln a, taken as 0 where y = a = 0 (for a ** b with a = 0 and b > 0); a < 0 and
+    (a = 0, y != 0) are errors: the slope of a ** b in b is y ln a with y = a ** b."""
+    if _symbolic(y) or _symbolic(a):
+        return (y if _symbolic(y) else a).apply(XLOGY, y, a)
+    base = number(a)
+    if base > 0.0:
+        return y * log(a)
+    if base == 0.0 and number(y) == 0.0:
+        return 0.0
+    raise ValueError(
+        f"pow: the derivative of a ** b with respect to b needs a > 0, got a = {_fmt(base)}"
+    )
+
+
+def _nonzero(x: Any, message: str) -> Any:
+    """``x``, or ZeroDivisionError(message) where it is 0 (a symbol passes: its replay
+    divides by 0 there and reruns on Values, which raise this error)."""
+    if not _symbolic(x) and number(x) == 0.0:
+        raise ZeroDivisionError(message)
+    return x
+
+
+def _power(x: Any, n: Any) -> Any:
     # x ** 0 and x ** 1 are simplified so that repeated differentiation of x ** 2 stops at
     # a constant instead of building 0 * x ** -1 (which fails at x = 0).
     if n == 0:
@@ -226,6 +337,7 @@ def _overflow(name: str, expr: str, *inputs: float) -> ArithmeticError | ValueEr
 
 # --------------------------------------------------------------------------------------
 # Arithmetic.  d(a+b) = (1, 1); d(a-b) = (1, -1); d(ab) = (b, a); d(a/b) = (1/b, -a/b^2).
+# The inline forms give inf or nan where forward raises; the float replay checks for them.
 
 
 def _add(a: float, b: float) -> float:
@@ -258,11 +370,26 @@ def _div(a: float, b: float) -> float:
     raise _overflow("div", f"{_fmt(a)} / {_fmt(b)}", a, b)
 
 
-ADD = _builtin("+", _add, lambda a, b, out: (1.0, 1.0), arity=2, doc="a + b")
-SUB = _builtin("-", _sub, lambda a, b, out: (1.0, -1.0), arity=2, doc="a - b")
-MUL = _builtin("*", _mul, lambda a, b, out: (b, a), arity=2, doc="a * b")
-DIV = _builtin("/", _div, lambda a, b, out: (1.0 / b, -out / b), arity=2, doc="a / b")
-NEG = _builtin("neg", lambda a: -a, lambda a, out: -1.0, doc="-a")
+ADD = _builtin(
+    "+", _add, lambda a, b, out: (1.0, 1.0), family="add", method="__add__", numpy="add",
+    inline=(1, "{0} + {1}"), commutative=True, arity=2, doc="a + b",
+)  # fmt: skip
+SUB = _builtin(
+    "-", _sub, lambda a, b, out: (1.0, -1.0), family="sub", method="__sub__",
+    numpy="subtract", inline=(1, "{0} - {1}"), arity=2, doc="a - b",
+)  # fmt: skip
+MUL = _builtin(
+    "*", _mul, lambda a, b, out: (b, a), family="mul", method="__mul__", numpy="multiply",
+    inline=(2, "{0} * {1}"), commutative=True, arity=2, doc="a * b",
+)  # fmt: skip
+DIV = _builtin(
+    "/", _div, lambda a, b, out: (1.0 / b, -out / b), family="div", method="__truediv__",
+    numpy="divide", arity=2, doc="a / b",
+)  # fmt: skip
+NEG = _builtin(
+    "neg", lambda a: -a, lambda a, out: -1.0, family="neg", method="__neg__",
+    numpy="negative", inline=(3, "-{0}"), doc="-a",
+)  # fmt: skip
 
 
 # --------------------------------------------------------------------------------------
@@ -288,29 +415,27 @@ def _pow_forward(x: float, n: float) -> float:
 def power(n: float) -> Op:
     """The op x -> x^n for a constant exponent n (named like micrograd's '**2')."""
     shown = int(n) if n == int(n) else n
-    new = _builtin(
+    return _builtin(
         f"**{shown}",
         lambda x: _pow_forward(x, n),
         lambda x, out: 0.0 if n == 0 else n * _power(x, n - 1.0),
+        family="pow",
+        method="__pow__",
+        params=(n,),
+        numpy=lambda np: lambda x: np.power(x, n),
         doc=f"x ** {shown}",
     )
-    new.constant = n
-    return new
 
 
 def _powv_derivative(a: Any, b: Any, out: Any) -> tuple:
-    base = number(a)
-    if base > 0.0:
-        return b * _power(a, b - 1.0), out * log(a)
-    if base == 0.0 and number(b) > 0.0:
-        # a^b is flat in b at a = 0 (it is 0 for every b > 0).
-        return b * _power(a, b - 1.0), 0.0
-    raise ValueError(
-        f"pow: the derivative of a ** b with respect to b needs a > 0, got a = {_fmt(base)}"
-    )
+    db = xlogy(out, a)  # first: for a <= 0 its error is the one to give
+    return b * _power(a, b - 1.0), db
 
 
-POW = _builtin("**", _pow_forward, _powv_derivative, arity=2, doc="a ** b")
+POW = _builtin(
+    "**", _pow_forward, _powv_derivative, family="powv", method="__pow__", numpy="power",
+    arity=2, doc="a ** b",
+)  # fmt: skip
 
 
 # --------------------------------------------------------------------------------------
@@ -337,9 +462,7 @@ def _sqrt(x: float) -> float:
 
 
 def _sqrt_derivative(x: Any, out: Any) -> Any:
-    if number(out) == 0.0:
-        raise ZeroDivisionError("sqrt: the derivative 1 / (2 sqrt(x)) is infinite at x = 0.0")
-    return 0.5 / out
+    return 0.5 / _nonzero(out, "sqrt: the derivative 1 / (2 sqrt(x)) is infinite at x = 0.0")
 
 
 def _sigmoid(x: float) -> float:
@@ -355,28 +478,53 @@ def _softplus(x: float) -> float:
     return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
 
 
-EXP = _builtin("exp", _exp, lambda x, out: out, doc="e^x")
-LOG = _builtin("log", _log, lambda x, out: 1.0 / x, doc="ln x")
-SQRT = _builtin("sqrt", _sqrt, _sqrt_derivative, doc="sqrt x")
-TANH = _builtin("tanh", math.tanh, lambda x, out: 1.0 - out * out, doc="tanh x")
-SIGMOID = _builtin("sigmoid", _sigmoid, lambda x, out: out * (1.0 - out), doc="1 / (1 + e^-x)")
-SOFTPLUS = _builtin("softplus", _softplus, lambda x, out: sigmoid(x), doc="ln(1 + e^x)")
-SIN = _builtin("sin", math.sin, lambda x, out: cos(x), doc="sin x")
-COS = _builtin("cos", math.cos, lambda x, out: -sin(x), doc="cos x")
+def _sigmoid_on_arrays(np: Any) -> Callable[[Any], Any]:
+    def sigmoid(x: Any) -> Any:
+        e = np.exp(-np.abs(x))  # never overflows: both forms of _sigmoid at once
+        return np.where(x >= 0.0, 1.0 / (1.0 + e), e / (1.0 + e))
 
-# Kinks: the derivative at 0 follows PyTorch: relu'(0) = 0, abs'(0) = 0,
+    return sigmoid
+
+
+def _softplus_on_arrays(np: Any) -> Callable[[Any], Any]:
+    return lambda x: np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(x)))
+
+
+def _function(name: str, forward: Callable, derivative: Callable, numpy: ArrayForm, doc: str) -> Op:
+    return _builtin(name, forward, derivative, family=name, method=name, numpy=numpy, doc=doc)
+
+
+EXP = _function("exp", _exp, lambda x, out: out, "exp", "e^x")
+LOG = _function("log", _log, lambda x, out: 1.0 / x, "log", "ln x")
+SQRT = _function("sqrt", _sqrt, _sqrt_derivative, "sqrt", "sqrt x")
+TANH = _function("tanh", math.tanh, lambda x, out: 1.0 - out * out, "tanh", "tanh x")
+SIGMOID = _function(
+    "sigmoid", _sigmoid, lambda x, out: out * (1.0 - out), _sigmoid_on_arrays, "1 / (1 + e^-x)"
+)
+SOFTPLUS = _function(
+    "softplus", _softplus, lambda x, out: sigmoid(x), _softplus_on_arrays, "ln(1 + e^x)"
+)
+SIN = _function("sin", math.sin, lambda x, out: cos(x), "sin", "sin x")
+COS = _function("cos", math.cos, lambda x, out: -sin(x), "cos", "cos x")
+
+
+# --------------------------------------------------------------------------------------
+# Kinks.  The derivative at 0 follows PyTorch: relu'(0) = 0, abs'(0) = 0,
 # leaky_relu'(0) = negative_slope.
+
 RELU = _builtin(
     "ReLU",
     lambda x: x if x > 0.0 else 0.0,
-    lambda x, out: 1.0 if number(x) > 0.0 else 0.0,
+    lambda x, out: positive(x),
+    family="relu",
+    method="relu",
+    numpy=lambda np: lambda x: np.maximum(x, 0.0),
+    # x - x: 0.0 for a finite x, nan for inf or nan, which must not be hidden
+    inline=(0, "{0} if {0} > 0.0 else {0} - {0}"),
     doc="max(x, 0)",
 )
 ABS = _builtin(
-    "abs",
-    abs,
-    lambda x, out: 1.0 if number(x) > 0.0 else (-1.0 if number(x) < 0.0 else 0.0),
-    doc="|x|",
+    "abs", abs, lambda x, out: sign(x), family="abs", method="abs", numpy="absolute", doc="|x|"
 )
 
 
@@ -394,19 +542,65 @@ def leaky_relu(negative_slope: float) -> Op:
             return r
         raise _overflow(name, f"{s:g} * {_fmt(x)}", s, x)
 
-    new = _builtin(
+    return _builtin(
         name,
         forward,
-        lambda x, out: 1.0 if number(x) > 0.0 else s,
+        lambda x, out: positive(x, 1.0, s),
+        family="leaky_relu",
+        method="leaky_relu",
+        params=(s,),
+        numpy=lambda np: lambda x: np.where(x > 0.0, x, s * x),
         doc=f"x if x > 0 else {s:g} x",
     )
-    new.constant = s
-    return new
 
 
 # --------------------------------------------------------------------------------------
-# Where each op is tested: (op, one (low, high) interval per input, kinks per input).
-# Intervals keep values moderate so that finite differences stay accurate.
+# The slopes of kinks, as ops: what positive(), sign() and xlogy() write into a traced
+# backward program.  Not Value methods: rules build them, learners need not.
+
+
+def _sign(x: float) -> float:
+    return 1.0 if x > 0.0 else (-1.0 if x < 0.0 else 0.0)
+
+
+@lru_cache(maxsize=64)
+def step(then: float, otherwise: float) -> Op:
+    """The op x -> ``then`` (x > 0), ``otherwise`` (x <= 0); its derivative is 0."""
+    return _builtin(
+        f"step({then:g}, {otherwise:g})",
+        lambda x: then if x > 0.0 else otherwise,
+        lambda x, out: 0.0,
+        family="step",
+        method=None,
+        params=(then, otherwise),
+        numpy=lambda np: lambda x: np.where(x > 0.0, then, otherwise),
+        doc=f"{then:g} if x > 0 else {otherwise:g}",
+    )
+
+
+SIGN = _builtin(
+    "sign", _sign, lambda x, out: 0.0, family="sign", method=None, numpy="sign",
+    doc="1, -1 or 0 as x is positive, negative or 0",
+)  # fmt: skip
+
+
+def _xlogy_on_arrays(np: Any) -> Callable[[Any, Any], Any]:
+    def xlogy(y: Any, a: Any) -> Any:
+        with np.errstate(all="ignore"):  # a <= 0 gives nan: the float replay explains it
+            return np.where((a == 0.0) & (y == 0.0), 0.0, y * np.log(a))
+
+    return xlogy
+
+
+XLOGY = _builtin(
+    "xlogy", xlogy, lambda y, a, out: (log(a), y / a), family="xlogy", method=None,
+    numpy=_xlogy_on_arrays, arity=2, doc="y ln a (0 where y = a = 0)",
+)  # fmt: skip
+
+
+# --------------------------------------------------------------------------------------
+# The table: every op, the interval each input is tested in, the kinks to keep away
+# from.  Intervals keep values moderate so that finite differences stay accurate.
 
 Domain = tuple[tuple[float, float], ...]
 _R: tuple[float, float] = (-5.0, 5.0)
@@ -435,4 +629,11 @@ OPS: dict[str, tuple[Op, Domain, tuple[tuple[float, ...], ...]]] = {
     "leaky_relu": (leaky_relu(0.01), (_R,), ((0.0,),)),
     "leaky_relu0.2": (leaky_relu(0.2), (_R,), ((0.0,),)),
     "abs": (ABS, (_R,), ((0.0,),)),
+    "step": (step(1.0, 0.25), (_R,), ((0.0,),)),
+    "sign": (SIGN, (_R,), ((0.0,),)),
+    "xlogy": (XLOGY, (_R, (0.0, 5.0)), ((), (0.0,))),
 }
+
+# The engine's ops by name: for nodes built by hand, ``Value(3.0, (a, b), "+")``, whose
+# ``_op`` is a plain string (as in micrograd's lessons).
+BY_NAME: dict[str, Op] = {str(row[0]): row[0] for row in OPS.values()}

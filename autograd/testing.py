@@ -14,7 +14,6 @@ central differences never straddle one.  Needs the ``hypothesis`` package.
 from __future__ import annotations
 
 import math
-import operator
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -25,54 +24,30 @@ check(["hypothesis"], "autograd.testing")  # one line naming the extra, not a ba
 
 from hypothesis import strategies as st  # noqa: E402
 
-from .ops import OPS  # noqa: E402
+from .ops import OPS, Op  # noqa: E402
 
 MARGIN = 1e-3  # distance from a kink or a domain boundary
 
-# How each op of the table is applied to Values (and to anything with the same methods).
-APPLY: dict[str, Callable[..., Any]] = {
-    "add": operator.add,
-    "sub": operator.sub,
-    "mul": operator.mul,
-    "div": operator.truediv,
-    "neg": operator.neg,
-    "pow2": lambda x: x**2,
-    "pow3": lambda x: x**3,
-    "pow-1": lambda x: x**-1,
-    "pow0.5": lambda x: x**0.5,
-    "pow-2.5": lambda x: x**-2.5,
-    "powv": operator.pow,
-    "exp": lambda x: x.exp(),
-    "log": lambda x: x.log(),
-    "sqrt": lambda x: x.sqrt(),
-    "tanh": lambda x: x.tanh(),
-    "sigmoid": lambda x: x.sigmoid(),
-    "softplus": lambda x: x.softplus(),
-    "sin": lambda x: x.sin(),
-    "cos": lambda x: x.cos(),
-    "relu": lambda x: x.relu(),
-    "leaky_relu": lambda x: x.leaky_relu(),
-    "leaky_relu0.2": lambda x: x.leaky_relu(0.2),
-    "abs": abs,
-}
 
-# The same operations on plain floats, used to build expressions whose every
-# intermediate value is known (and kept inside each op's domain).
-FLOAT_APPLY: dict[str, Callable[..., float]] = {
-    **{k: APPLY[k] for k in ("add", "sub", "mul", "div", "neg", "powv", "abs")},
-    **{k: APPLY[k] for k in ("pow2", "pow3", "pow-1", "pow0.5", "pow-2.5")},
-    "exp": math.exp,
-    "log": math.log,
-    "sqrt": math.sqrt,
-    "tanh": math.tanh,
-    "sigmoid": lambda x: OPS["sigmoid"][0].forward(x),
-    "softplus": lambda x: OPS["softplus"][0].forward(x),
-    "sin": math.sin,
-    "cos": math.cos,
-    "relu": lambda x: max(x, 0.0),
-    "leaky_relu": lambda x: x if x > 0 else 0.01 * x,
-    "leaky_relu0.2": lambda x: x if x > 0 else 0.2 * x,
-}
+def _applier(op: Op) -> Callable[..., Any]:
+    """How an op of the table is applied to Values: by its method (``x.exp()``, ``x ** 2``,
+    ``x.leaky_relu(0.2)``: whatever has the same methods works too), or by the op itself."""
+    if op.method is None:
+        return op
+    method, params = op.method, op.params
+    return lambda x, *rest: getattr(x, method)(*rest, *params)
+
+
+# How each op of the table is applied to Values (and to anything with the same methods).
+APPLY: dict[str, Callable[..., Any]] = {name: _applier(row[0]) for name, row in OPS.items()}
+
+# The same operations on plain floats (each op's forward), used to build expressions whose
+# every intermediate value is known (and kept inside each op's domain).
+FLOAT_APPLY: dict[str, Callable[..., float]] = {name: row[0].forward for name, row in OPS.items()}
+
+# What expressions() draws from by default: the ops a learner writes (the table's ops
+# that only derivative rules build, such as step, are left out).
+LEARNER_OPS = tuple(name for name, row in OPS.items() if row[0].method is not None)
 
 
 def reals(
@@ -126,21 +101,31 @@ class Expression:
         return "; ".join(lines) + f"  at {at}"
 
 
-# Limits that keep every intermediate value moderate, so that finite differences are
-# accurate and nothing overflows.
+# Limits that keep every intermediate value moderate and every slope gentle, so that
+# finite differences are accurate and nothing overflows.
 _BOUND = 50.0
+_STEEP = 30.0
+_R = (-5.0, 5.0)  # a test interval this wide means "any moderate number"
 
 
-def _fits(name: str, xs: Sequence[float], margin: float) -> bool:
-    _, domain, kinks = OPS[name]
+def _fits(name: str, xs: Sequence[float], margin: float) -> float | None:
+    """The op's value at xs, if xs is inside its domain, away from its kinks, and the op
+    is defined and not steep there; else None."""
+    op, domain, kinks = OPS[name]
     for x, (lo, hi), ks in zip(xs, domain, kinks):
-        if name not in ("add", "sub", "mul", "neg") and not lo + margin < x < hi - margin:
-            return False
+        if (lo, hi) != _R and not lo + margin < x < hi - margin:
+            return None
         if any(abs(x - k) < margin for k in ks):
-            return False
-    if name == "exp" and xs[0] > 3.0:
-        return False
-    return not (name in ("div", "pow-1", "pow-2.5", "log") and abs(xs[-1]) < 0.1)
+            return None
+    try:
+        out = op.forward(*xs)
+        slopes = op.derivative(*xs, out)
+    except (ArithmeticError, ValueError):
+        return None
+    slopes = slopes if isinstance(slopes, tuple) else (slopes,)
+    if not abs(out) < _BOUND or not all(abs(d) <= _STEEP for d in slopes):
+        return None
+    return out
 
 
 @st.composite
@@ -154,12 +139,13 @@ def expressions(
     margin: float = 1e-2,
 ) -> Expression:
     """Random expressions over ``variables`` using the ops named in ``ops`` (default: every
-    op of the table), with a point where every step is safely inside its op's domain.
+    op of the table that a learner writes), with a point where every step is safely inside
+    its op's domain.
 
     An op that does not fit its drawn operands is replaced by ``tanh`` of the first one,
     so nothing is filtered away.
     """
-    names = list(ops if ops is not None else APPLY)
+    names = list(ops if ops is not None else LEARNER_OPS)
     point = tuple(draw(reals(-2.0, 2.0, avoid=(0.0,), margin=0.05)) for _ in variables)
     values = list(point)
     steps = []
@@ -172,9 +158,8 @@ def expressions(
             draw(st.one_of(st.integers(max(0, n - 3), n - 1), st.integers(0, n - 1)))
             for _ in range(arity)
         )
-        xs = [values[i] for i in operands]
-        result = FLOAT_APPLY[name](*xs) if _fits(name, xs, margin) else None
-        if result is None or not abs(result) < _BOUND:
+        result = _fits(name, [values[i] for i in operands], margin)
+        if result is None:
             name, operands = "tanh", operands[:1]
             result = math.tanh(values[operands[0]])
         steps.append((name, operands))

@@ -79,6 +79,13 @@ CLOSED = {
         lambda x: ((0,),),
     ),
     "abs": (abs, lambda x: (math.copysign(1, x),), lambda x: ((0,),)),
+    "step": (lambda x: 1.0 if x > 0 else 0.25, lambda x: (0,), lambda x: ((0,),)),
+    "sign": (lambda x: math.copysign(1, x), lambda x: (0,), lambda x: ((0,),)),
+    "xlogy": (
+        lambda y, a: y * math.log(a),
+        lambda y, a: (math.log(a), y / a),
+        lambda y, a: ((0, 1 / a), (1 / a, -y / a**2)),
+    ),
 }
 
 NAMES = sorted(OPS)

@@ -14,6 +14,7 @@ x by a constant 5); arithmetic that involves a variable builds the graph.
 from __future__ import annotations
 
 import ast
+import inspect
 import io
 import keyword
 import math
@@ -24,6 +25,7 @@ import warnings
 from collections.abc import Callable, Mapping
 from typing import Any, cast
 
+from ..ops import OPS
 from ..value import Value
 
 __all__ = ["FUNCTIONS", "ExpressionError", "evaluate", "parse_number", "parse_variables"]
@@ -35,29 +37,20 @@ class ExpressionError(ValueError):
     """An expression or a variable that is refused: the message is one line."""
 
 
-def _leaky_relu(x: Value, negative_slope: float = 0.01) -> Value:
-    return x.leaky_relu(negative_slope)
-
-
-def _pow(x: Value, exponent: Any) -> Value:
-    return x.pow(exponent)
+def _functions() -> dict[str, tuple[Callable[..., Value], tuple[str, ...]]]:
+    """Every op of the table that a learner calls by name, as its Value method, and
+    ``pow``, the function form of ``**`` (whose exponent may be any expression)."""
+    functions: dict[str, tuple[Callable[..., Value], tuple[str, ...]]] = {}
+    for op, _, _ in OPS.values():
+        if op.method is not None and not op.method.startswith("__"):
+            method = getattr(Value, op.method)
+            functions[op.method] = (method, tuple(inspect.signature(method).parameters)[1:])
+    functions["pow"] = (Value.pow, ("exponent",))
+    return functions
 
 
 # name -> (the function, applied to one Value; the names of its optional number arguments)
-FUNCTIONS: dict[str, tuple[Callable[..., Value], tuple[str, ...]]] = {
-    "exp": (Value.exp, ()),
-    "log": (Value.log, ()),
-    "sqrt": (Value.sqrt, ()),
-    "tanh": (Value.tanh, ()),
-    "sigmoid": (Value.sigmoid, ()),
-    "softplus": (Value.softplus, ()),
-    "relu": (Value.relu, ()),
-    "leaky_relu": (_leaky_relu, ("negative_slope",)),
-    "abs": (Value.abs, ()),
-    "sin": (Value.sin, ()),
-    "cos": (Value.cos, ()),
-    "pow": (_pow, ("exponent",)),
-}
+FUNCTIONS = _functions()
 """The functions an expression may call: each takes one Value, then optional numbers
 (``pow(x, y)``'s exponent may be any expression, and is required)."""
 

@@ -72,15 +72,15 @@ def _rule(op: Op, np: Any, table: dict) -> tuple[Callable[..., Any], Callable[..
     rule = table.get(id(op))
     if rule is not None:
         return rule
-    if op.builtin and str(op).startswith("**"):  # x ** n for a constant n
-        n = op.constant
+    if op.builtin and op.family == "pow":  # x ** n for a constant n
+        (n,) = op.params
         return (
             lambda x: np.power(x, n),
             (lambda x, out: 0.0) if n == 0 else (lambda x, out: n * np.power(x, n - 1.0)),
             True,
         )
-    if op.builtin and str(op).startswith("LeakyReLU"):
-        s = op.constant
+    if op.builtin and op.family == "leaky_relu":
+        (s,) = op.params
         return (
             lambda x: np.where(x > 0.0, x, s * x),
             lambda x, out: np.where(x > 0.0, 1.0, s),

@@ -26,7 +26,7 @@ from typing import Any
 import graphviz
 
 from ..backprop import topological_order
-from ..ops import Op
+from ..ops import BY_NAME, Op
 from ..support.files import write_atomic
 from ..value import Value
 from .layout import DEFAULT_TIMEOUT, GraphvizTimeoutError, edges_to_cut, run_graphviz
@@ -266,7 +266,6 @@ _OP_FILL = "#eeeeee"
 _FLOW_COLOR = "#e6550d"
 _RANKDIRS = ("LR", "RL", "TB", "BT")
 # Inputs whose order matters get small "a"/"b" tags at the operation, as in "a / b".
-_ORDERED_BINARY = frozenset({"-", "/", "**"})
 
 
 def format_number(x: float, precision: int = 4) -> str:
@@ -474,11 +473,14 @@ def _op_name(v: Value) -> str:
 
 
 def _input_tags(v: Value) -> list[str]:
+    """Tags on the wires into an op whose inputs' order matters: a, b for the engine's
+    binary operators (- / **), x1, x2, ... for an op of several inputs."""
     op = v._op
     n = len(v._prev)
-    if n < 2 or op in ("+", "*"):
+    known = op if type(op) is Op and op.builtin else BY_NAME.get(str(op))
+    if n < 2 or (known is not None and known.commutative):
         return [""] * n
-    if n == 2 and op in _ORDERED_BINARY:
+    if n == 2 and known is not None and known.method is not None:
         return ["a", "b"]
     return [f"x{i + 1}" for i in range(n)] if type(op) is Op else [""] * n
 

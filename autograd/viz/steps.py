@@ -26,6 +26,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
+import inspect
 import itertools
 import math
 import os
@@ -37,7 +38,8 @@ from pathlib import Path
 from typing import Any, overload
 
 from ..backprop import topological_order
-from ..ops import Op
+from ..ops import BY_NAME, Op
+from ..reference import backpropagate
 from ..support.files import write_atomic, write_together
 from ..value import Value
 from .draw import (
@@ -256,53 +258,80 @@ def _apply(step: Step, grads: dict[Value, float]) -> None:
 
 
 def _compute_steps(root: Value, order: list[Value], strict: bool = True) -> list[Step]:
-    """The steps, by the engine's rules and in the engine's order (see autograd.backprop).
+    """The steps, by the engine's rules and in the engine's order: the reference sweep
+    (:func:`~autograd.reference.backpropagate`) with a recorder for its rules.
 
     Like the engine, a gradient that overflows raises OverflowError; with ``strict``
     False, a leaf's may (nothing else depends on it) and is recorded as it is.
     """
-    # How many distinct nodes still have to pass a gradient to each Value.
-    waiting = dict.fromkeys(order, 0)
-    for v in order:
-        for x in dict.fromkeys(v._prev):
-            waiting[x] += 1
-    grads: dict[Value, float] = {root: 1.0}
-    steps = [Step(0, root, 1.0, (), (), (), (root,))]  # nothing in its graph uses the root
-    for node in reversed(order):
-        g = grads.get(node, 0.0)
-        prev = node._prev
-        if not math.isfinite(g) and (strict or prev):  # at leaves too, as the engine does
+    grads: dict[Value, float] = dict.fromkeys(order, 0.0)
+    grads[root] = 1.0
+    recorder = _Recorder(root, order, grads, strict)
+    backpropagate(order, grads, recorder)
+    return recorder.steps
+
+
+class _Recorder:
+    """Float rules that write down each step: every node with inputs gets one, also one
+    whose gradient is 0 (the engine skips it: it passes nothing on)."""
+
+    def __init__(self, root: Value, order: list[Value], grads: dict, strict: bool) -> None:
+        self.grads, self.strict = grads, strict
+        # How many distinct nodes still have to pass a gradient to each Value.
+        self.waiting = dict.fromkeys(order, 0)
+        for v in order:
+            for x in dict.fromkeys(v._prev):
+                self.waiting[x] += 1
+        self.steps = [Step(0, root, 1.0, (), (), (), (root,))]  # nothing uses the root
+        self.g = 0.0
+        self.local: tuple[float, ...] | None = None
+        self.before: dict[Value, float] = {}
+
+    def passes(self, node: Value, g: float) -> bool:
+        if not math.isfinite(g) and (self.strict or node._prev):  # at leaves too, as the engine
             raise OverflowError(f"backward: the gradient at {node!r} overflowed to {g}")
-        if not prev:
-            continue
-        local: tuple[float, ...] | None = None
+        if not node._prev:
+            return False
+        self.g, self.local = g, None
+        self.before = {x: self.grads.get(x, 0.0) for x in node._prev}
         if type(node._op) is Op:
             try:
-                d = node._op.derivative(*[x.data for x in prev], node.data)
-                local = (d,) if len(prev) == 1 else tuple(d)
+                d = node._op.derivative(*[x.data for x in node._prev], node.data)
+                self.local = (d,) if len(node._prev) == 1 else tuple(d)
             except Exception:
                 if g != 0.0:
                     raise  # the engine raises too
                 # the engine never evaluates the rule of a node whose gradient is 0
-        added = tuple(g * d for d in local) if local is not None else (0.0,) * len(prev)
-        totals = []
-        for x, a in zip(prev, added):
-            if g != 0.0 and local is not None:  # the engine skips a zero gradient
-                grads[x] = grads.get(x, 0.0) + a
-            totals.append(grads.get(x, 0.0))
+        if g != 0.0 and self.local is not None:
+            return True
+        self.done(node)  # a step that passes nothing on
+        return False
+
+    def slopes(self, node: Value) -> tuple[float, ...]:
+        assert self.local is not None
+        return self.local
+
+    def add(self, total: float | None, g: float, d: float) -> float:
+        return (0.0 if total is None else total) + g * d
+
+    def done(self, node: Value) -> None:
+        g, local = self.g, self.local
+        added = tuple(g * d for d in local) if local is not None else (0.0,) * len(node._prev)
+        running, totals = self.before, []  # each input's gradient after each share
+        for x, a in zip(node._prev, added):
+            if g != 0.0 and local is not None:
+                running[x] = running[x] + a
+            totals.append(running[x])
         finished = []
-        for x in dict.fromkeys(prev):
-            waiting[x] -= 1
-            if waiting[x] == 0:
+        for x in dict.fromkeys(node._prev):
+            self.waiting[x] -= 1
+            if self.waiting[x] == 0:
                 finished.append(x)
-        steps.append(Step(len(steps), node, g, local, added, tuple(totals), tuple(finished)))
-    return steps
+        index = len(self.steps)
+        self.steps.append(Step(index, node, g, local, added, tuple(totals), tuple(finished)))
 
 
 # ---- words ----------------------------------------------------------------------------
-
-_INFIX = ("+", "-", "*", "/", "**")
-_FUNCTION_NAMES = {"ReLU": "relu", "LeakyReLU": "leaky_relu"}
 
 
 def name_of(v: Value, precision: int = 4, depth: int = 3) -> str:
@@ -311,9 +340,11 @@ def name_of(v: Value, precision: int = 4, depth: int = 3) -> str:
     return _name(v, precision, depth)[0]
 
 
-# Operator precedence, as in Python: a name needs parentheses inside a tighter operator.
-_PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2, "neg": 3, "**": 4}
-_ATOM = 5
+# Python's operators, by the Value method that implements them, with their precedence:
+# a name needs parentheses inside a tighter operator.
+_OPERATORS = {"__add__": ("+", 1), "__sub__": ("-", 1), "__mul__": ("*", 2)}
+_OPERATORS.update({"__truediv__": ("/", 2), "__pow__": ("**", 4)})
+_NEG, _ATOM = 3, 5
 
 
 def _name(v: Value, precision: int, depth: int) -> tuple[str, int]:
@@ -321,28 +352,46 @@ def _name(v: Value, precision: int, depth: int) -> tuple[str, int]:
         return str(v.label), _ATOM
     if not v._prev:
         text = format_number(v.data, precision)
-        return text, (_PRECEDENCE["neg"] if text.startswith("-") else _ATOM)
+        return text, (_NEG if text.startswith("-") else _ATOM)
     if depth <= 0:
         return "...", _ATOM
-    op = str(v._op)
     args = [_name(x, precision, depth - 1) for x in v._prev]
-    if op in _INFIX and len(args) == 2:
-        p = _PRECEDENCE[op]
+    op = _op_of(v)
+    if op is None or op.method is None:
+        return f"{v._op or '?'}({', '.join(a for a, _ in args)})", _ATOM
+    return _written(op, args)
+
+
+def _op_of(v: Value) -> Op | None:
+    """The op of v: its own, or the engine's op of that name for a node built by hand."""
+    return v._op if type(v._op) is Op else BY_NAME.get(v._op)
+
+
+def _written(op: Op, args: list[tuple[str, int]]) -> tuple[str, int]:
+    """The application of op to args as a learner writes it (with its precedence)."""
+    if op.method in _OPERATORS and len(args) == 2:
+        symbol, p = _OPERATORS[op.method]
         (a, pa), (b, pb) = args
-        right_assoc = op == "**"
+        right_assoc = symbol == "**"
         a = f"({a})" if pa < p or (right_assoc and pa == p) else a
-        b = f"({b})" if pb < p or (not right_assoc and pb == p and op in "-/") else b
-        return f"{a} {op} {b}", p
-    if op == "neg" and len(args) == 1:
+        b = f"({b})" if pb < p or (not right_assoc and pb == p and symbol in "-/") else b
+        return f"{a} {symbol} {b}", p
+    if op.method == "__neg__" and len(args) == 1:
         a, pa = args[0]
-        return (f"-({a})" if pa < _PRECEDENCE["neg"] else f"-{a}"), _PRECEDENCE["neg"]
-    if op.startswith("**") and len(args) == 1:
-        a, pa = args[0]
-        return (f"({a}){op}" if pa <= _PRECEDENCE["**"] else f"{a}{op}"), _PRECEDENCE["**"]
-    texts = [a for a, _ in args]
-    if op.startswith("LeakyReLU(") and len(args) == 1:
-        return f"leaky_relu({texts[0]}, {op[len('LeakyReLU(') : -1]})", _ATOM
-    return f"{_FUNCTION_NAMES.get(op, op or '?')}({', '.join(texts)})", _ATOM
+        return (f"-({a})" if pa < _NEG else f"-{a}"), _NEG
+    if op.method == "__pow__" and len(args) == 1:  # x ** n for a constant n
+        (a, pa), (n,) = args[0], op.params
+        shown = int(n) if n == int(n) else n
+        return (f"({a})**{shown}" if pa <= 4 else f"{a}**{shown}"), 4
+    method = str(op.method)
+    extra = [f"{p:g}" for p in op.params if p != _default(method)]
+    return f"{method}({', '.join([*(a for a, _ in args), *extra])})", _ATOM
+
+
+def _default(method: str) -> Any:
+    """The default of the one number a Value method takes besides self (leaky_relu's slope)."""
+    parameters = list(inspect.signature(getattr(Value, method)).parameters.values())[1:]
+    return parameters[0].default if parameters else None
 
 
 def _describe_step(step: Step, precision: int) -> str:
