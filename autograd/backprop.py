@@ -115,7 +115,7 @@ def _copy(root: Value) -> dict[Value, Value]:
     while stack:
         n = stack.pop()
         if n not in twin:
-            twin[n] = _node(n.data, None, None, n._op)
+            twin[n] = _node(n._data, None, None, n._op)
             twin[n].label = n.label
             stack += n._prev
     for n, c in twin.items():
@@ -145,8 +145,8 @@ def _propagate(order: list[Value]) -> None:
         op = node._op
         if op is MUL:
             b = node._b
-            a._g += g * b.data
-            b._g += g * a.data
+            a._g += g * b._data
+            b._g += g * a._data
         elif op is ADD:
             a._g += g
             node._b._g += g
@@ -154,17 +154,17 @@ def _propagate(order: list[Value]) -> None:
             a._g += g
             node._b._g -= g
         elif op is RELU:
-            a._g += g if a.data > 0.0 else g * 0.0
+            a._g += g if a._data > 0.0 else g * 0.0
         elif a is None or type(op) is not Op:
             continue  # a leaf, or a node built by hand without a derivative rule
         elif (b := node._b) is None:
-            a._g += g * op.derivative(a.data, node.data)
+            a._g += g * op.derivative(a._data, node._data)
         elif b is not _MANY:
-            da, db = op.derivative(a.data, b.data, node.data)
+            da, db = op.derivative(a._data, b._data, node._data)
             a._g += g * da
             b._g += g * db
         else:
-            local = op.derivative(*[x.data for x in a], node.data)
+            local = op.derivative(*[x._data for x in a], node._data)
             for x, d in zip(a, local):
                 x._g += g * d
 

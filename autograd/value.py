@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import numbers
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from . import ops as _ops
@@ -29,9 +32,8 @@ class Value:
     # collector.  The inputs sit in two slots rather than a tuple: one object less per
     # node for the allocator and the collector (see _prev).  ``_g`` is scratch space for
     # a backward pass in progress.
-    __slots__ = ("_a", "_b", "_g", "_op", "data", "grad", "label")
+    __slots__ = ("_a", "_b", "_data", "_g", "_op", "grad", "label")
 
-    data: float
     grad: float
     _op: str
     label: str
@@ -41,12 +43,25 @@ class Value:
             data = _to_float(data, "Value")
         if not _isfinite(data):
             raise ValueError(f"Value: data must be a finite number, got {data!r}")
-        self.data = data
+        self._data = data
         self.grad = 0.0
         self._a, self._b = _slots(_checked_children(_children) if _children else ())
         self._op = _op
         self.label = label
         self._g = 0.0
+
+    @property
+    def data(self) -> float:
+        """The number (engine code reads the slot ``_data``, which no trace watches)."""
+        if DATA_WATCH.active:  # a trace is running somewhere: it may refuse this read
+            DATA_WATCH.check(self, "read")
+        return self._data
+
+    @data.setter
+    def data(self, x: float) -> None:
+        if DATA_WATCH.active:
+            DATA_WATCH.check(self, "set")
+        self._data = x
 
     @property
     def _prev(self) -> tuple[Value, ...]:
@@ -73,17 +88,19 @@ class Value:
             other = _lift(other, "+")
             if other is NotImplemented:
                 return other
-        r = self.data + other.data
+        r = self._data + other._data
         if r - r != 0.0:
-            _ops._add(self.data, other.data)
+            _ops._add(self._data, other._data)
         v = _new(Value)
-        v.data = r
+        v._data = r
         v.grad = 0.0
         v._a = self
         v._b = other
         v._op = _ADD
         v.label = ""
         v._g = 0.0
+        if _tapes is not None:  # a trace is running: it may be recording this node
+            _taped(v)
         return v
 
     def __radd__(self, other: Any) -> Value:
@@ -95,17 +112,19 @@ class Value:
             other = _lift(other, "-")
             if other is NotImplemented:
                 return other
-        r = self.data - other.data
+        r = self._data - other._data
         if r - r != 0.0:
-            _ops._sub(self.data, other.data)
+            _ops._sub(self._data, other._data)
         v = _new(Value)
-        v.data = r
+        v._data = r
         v.grad = 0.0
         v._a = self
         v._b = other
         v._op = _SUB
         v.label = ""
         v._g = 0.0
+        if _tapes is not None:  # a trace is running: it may be recording this node
+            _taped(v)
         return v
 
     def __rsub__(self, other: Any) -> Value:
@@ -117,17 +136,19 @@ class Value:
             other = _lift(other, "*")
             if other is NotImplemented:
                 return other
-        r = self.data * other.data
+        r = self._data * other._data
         if r - r != 0.0:
-            _ops._mul(self.data, other.data)
+            _ops._mul(self._data, other._data)
         v = _new(Value)
-        v.data = r
+        v._data = r
         v.grad = 0.0
         v._a = self
         v._b = other
         v._op = _MUL
         v.label = ""
         v._g = 0.0
+        if _tapes is not None:  # a trace is running: it may be recording this node
+            _taped(v)
         return v
 
     def __rmul__(self, other: Any) -> Value:
@@ -139,7 +160,7 @@ class Value:
             other = _lift(other, "/")
             if other is NotImplemented:
                 return other
-        return _node(_ops._div(self.data, other.data), self, other, _ops.DIV)
+        return _node(_ops._div(self._data, other._data), self, other, _ops.DIV)
 
     def __rtruediv__(self, other: Any) -> Value:
         other = _lift(other, "/")
@@ -147,7 +168,7 @@ class Value:
 
     def __pow__(self, other: Any) -> Value:
         if type(other) is Value:
-            return _node(_ops._pow_forward(self.data, other.data), self, other, _ops.POW)
+            return _node(_ops._pow_forward(self._data, other._data), self, other, _ops.POW)
         n = _to_float(other, "**", reflected=True)
         if n is NotImplemented:
             return n
@@ -205,7 +226,7 @@ class Value:
 
     def relu(self) -> Value:
         """max(x, 0); the derivative at 0 is taken as 0."""
-        d = self.data
+        d = self._data
         if d - d != 0.0:
             return _unary(self, _RELU)  # raises its error
         return _node(d if d > 0.0 else 0.0, self, None, _RELU)
@@ -247,7 +268,7 @@ class Value:
         prev = self._prev
         if type(op) is not Op or not prev:
             return
-        local = op.derivative(*[x.data for x in prev], self.data)
+        local = op.derivative(*[x._data for x in prev], self._data)
         if op.arity == 1:
             local = (local,)
         g = self.grad
@@ -256,6 +277,51 @@ class Value:
 
 
 _MANY = object()  # in _b: the op has more than two inputs, and _a holds them all
+
+
+class DataWatch:
+    """How a trace (:mod:`autograd.trace.record`) sees reads and writes of ``.data``:
+    while ``active`` (the number of traces running, in any thread) is not 0, every read
+    or write calls ``check(value, "read" or "set")`` first, which may refuse it."""
+
+    def __init__(self) -> None:
+        self.active = 0
+        self.check: Callable[[Value, str], None] = lambda value, what: None
+
+
+DATA_WATCH = DataWatch()
+
+# The tapes of the traces running now, by thread: every node the engine makes in such a
+# thread is appended to its tape (None while no trace runs: one test per node then).
+_tapes: dict[int, list[Value]] | None = None
+_tapes_lock = threading.Lock()
+
+
+def _taped(v: Value) -> None:
+    tape = _tapes.get(threading.get_ident()) if _tapes is not None else None
+    if tape is not None:
+        tape.append(v)
+
+
+@contextmanager
+def tape() -> Iterator[list[Value]]:
+    """Inside the block, every node the engine makes in this thread is appended to the
+    list it gives, in the order it is made (what a trace records)."""
+    global _tapes
+    made: list[Value] = []
+    me = threading.get_ident()
+    with _tapes_lock:
+        outer = None if _tapes is None else _tapes.get(me)
+        _tapes = {**(_tapes or {}), me: made}
+    try:
+        yield made
+    finally:
+        with _tapes_lock:
+            rest = {k: v for k, v in (_tapes or {}).items() if k != me}
+            if outer is not None:
+                outer.extend(made)  # an enclosing trace in this thread sees them too
+                rest[me] = outer
+            _tapes = rest or None
 
 
 def _checked_children(children: Any) -> tuple[Value, ...]:
@@ -287,20 +353,22 @@ def _node(data: float, a: Any, b: Any, op: Any) -> Value:
     """A new node, bypassing ``__init__``: ``data`` is already a checked float; ``a`` and
     ``b`` are the inputs (None where absent)."""
     v = _new(Value)
-    v.data = data
+    v._data = data
     v.grad = 0.0
     v._a = a
     v._b = b
     v._op = op
     v.label = ""
     v._g = 0.0
+    if _tapes is not None:
+        _taped(v)
     return v
 
 
 def _unary(x: Value, op: Op) -> Value:
     """``op`` applied to one Value.  A non-finite input can only come from ``.data`` set
     by hand (a diverging update, say); refuse it rather than pass a NaN on."""
-    d = x.data
+    d = x._data
     if not _isfinite(d):
         raise ValueError(f"{op}: the input is {d!r} (was .data set to a non-finite number?)")
     return _node(op.forward(d), x, None, op)
@@ -308,7 +376,7 @@ def _unary(x: Value, op: Op) -> Value:
 
 def apply(op: Op, inputs: tuple[Value, ...]) -> Value:
     """Apply an :class:`~autograd.ops.Op` to Values (the path user-defined ops take)."""
-    data = op.forward(*[x.data for x in inputs])
+    data = op.forward(*[x._data for x in inputs])
     if type(data) is not float:
         data = _to_float(data, str(op))
     if not _isfinite(data):

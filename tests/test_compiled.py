@@ -43,7 +43,7 @@ def _no_value_path(monkeypatch):
     monkeypatch.setattr(nets.train, "_step", refuse)
     # Nor may the program fall back on Values inside: a replay that raised on finite
     # numbers once went unseen (right numbers, 14x slower).
-    monkeypatch.setattr(Program, "_on_values", refuse)
+    monkeypatch.setattr(Program, "on_values", refuse)
 
 
 OPTIMIZERS = {

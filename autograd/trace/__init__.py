@@ -1,10 +1,45 @@
 """Trace once, replay many: a function's operations on Values recorded as a program.
 
-:func:`trace` records; :class:`Program` holds the operations and replays them on floats
-(:mod:`autograd.trace.program`) or on numpy arrays over a batch
-(:mod:`autograd.trace.lower_numpy`).
+* :mod:`~autograd.trace.record`: running the function once, with reads of traced
+  numbers refused, and reading its graph as a program;
+* :mod:`~autograd.trace.args`: the shapes of the arguments;
+* :mod:`~autograd.trace.ir`: the program as data (slots, constants, equations, outputs,
+  the backward program);
+* :mod:`~autograd.trace.derive`: the backward program, from the rule table;
+* :mod:`~autograd.trace.lower_python` and :mod:`~autograd.trace.lower_numpy`: the two
+  backends, lowerings of the IR to Python on floats and to numpy on a batch;
+* :mod:`~autograd.trace.program`: :func:`trace` and :class:`Program` (running, with the
+  Value path where a replay fails); :mod:`~autograd.trace.check`: replay against Values.
 """
 
-from .program import Program, Step, TraceError, TraceMismatch, allow_data, trace
+from . import args, check, chunks, derive, ir, lower_numpy, lower_python, program, record  # noqa: F401
+from .args import Shape, TraceError
+from .check import TraceMismatch
+from .ir import IR, Backward, Block, Equation, Equations
+from .program import Program, trace
+from .record import allow_data
 
-__all__ = ["Program", "Step", "TraceError", "TraceMismatch", "allow_data", "trace"]
+Step = Equation  # the name of an equation before the IR had one
+
+__all__ = [
+    "IR",
+    "Backward",
+    "Block",
+    "Equation",
+    "Equations",
+    "Program",
+    "Shape",
+    "Step",
+    "TraceError",
+    "TraceMismatch",
+    "allow_data",
+    "trace",
+]
+
+# ``from autograd import trace`` gives the function, which hides this package behind the
+# name autograd.trace; its attributes make the package reachable from it too
+# (autograd.trace.allow_data(), autograd.trace.Program, import autograd.trace.ir as ir).
+_MODULES = ["args", "check", "chunks", "derive", "ir", "lower_numpy", "lower_python"]
+for _name in [*__all__, *_MODULES, "program", "record"]:
+    if _name != "trace":
+        setattr(trace, _name, globals()[_name])

@@ -1,4 +1,4 @@
-"""The numpy backend of traced programs: every slot an array over a batch of samples.
+"""The numpy backend: a program's IR lowered to array operations over a batch of samples.
 
 ``trace(fn, *args, backend="numpy")`` gives a program whose argument leaves may each be a
 number or a 1-D array (all arrays of one length n, the batch; numbers are shared by every
@@ -6,102 +6,54 @@ sample).  ``program(*args)`` returns the outputs per sample; ``program.value_and
 differentiates the sum over the batch of seed x output: an array leaf gets its gradient
 per sample, a number leaf (a parameter, say) the gradient summed over the batch.
 
-Each sample gets the float replay's numbers to about 1e-12 relative, not bit for bit:
-numpy's exp, log and tanh are not Python's math functions, and sums over the batch, like
-the weighted sums of a layer (one matrix product), add in another order.  Where a sample
-would raise (an overflow, a log of a negative number), the float replay of that sample
-raises the engine's error, naming the sample.
+Every equation, forward and backward, becomes one numpy call on the whole batch, with
+the op's numpy form from the rule table (an op without one, a user's, runs sample by
+sample).  The weighted sums of a layer, b + w1 x1 + ... + wK xK for neurons that read the
+same inputs, are found in the graph and become one matrix product, forward and backward.
 
-Only this module imports numpy, and only when a numpy program runs.
+Each sample gets the float replay's numbers to about 1e-12 relative, not bit for bit:
+numpy's exp, log and tanh are not Python's math functions, and sums over the batch and
+matrix products add in another order.  Where a sample would raise (an overflow, a log of
+a negative number), the float replay of that sample raises the engine's error, naming
+the sample.  Only this module imports numpy, and only when a numpy program runs.
 """
 
 from __future__ import annotations
 
 import math
+import numbers
+import weakref
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from .. import ops as _ops
-from ..ops import Op
-from .program import _count, _flatten, _slots_of
+from ..ops import ADD, MUL, SUB, Op
+from .args import TraceError, build, count, flatten
+from .ir import IR, Block
 
-if TYPE_CHECKING:
-    from .program import Program
-
-
-def _rules(np: Any) -> dict[int, tuple[Callable[..., Any], Callable[..., Any], bool]]:
-    """id(op) -> (forward on arrays, derivative on arrays, derivative may be inf or nan)."""
-    where, exp, log = np.where, np.exp, np.log
-
-    def sigmoid(x: Any) -> Any:
-        e = exp(-np.abs(x))  # never overflows: the two forms of ops._sigmoid at once
-        return where(x >= 0.0, 1.0 / (1.0 + e), e / (1.0 + e))
-
-    table: dict[Op, tuple[Callable[..., Any], Callable[..., Any], bool]] = {
-        _ops.DIV: (np.divide, lambda a, b, out: (1.0 / b, -out / b), True),
-        _ops.NEG: (np.negative, lambda a, out: -1.0, False),
-        _ops.POW: (np.power, _powv, True),
-        _ops.EXP: (exp, lambda x, out: out, False),
-        _ops.LOG: (log, lambda x, out: 1.0 / x, True),
-        _ops.SQRT: (np.sqrt, lambda x, out: 0.5 / out, True),
-        _ops.TANH: (np.tanh, lambda x, out: 1.0 - out * out, False),
-        _ops.SIGMOID: (sigmoid, lambda x, out: out * (1.0 - out), False),
-        _ops.SOFTPLUS: (
-            lambda x: np.maximum(x, 0.0) + np.log1p(exp(-np.abs(x))),
-            lambda x, out: sigmoid(x),
-            False,
-        ),
-        _ops.SIN: (np.sin, lambda x, out: np.cos(x), False),
-        _ops.COS: (np.cos, lambda x, out: -np.sin(x), False),
-        _ops.ABS: (np.abs, lambda x, out: np.sign(x), False),
-    }
-    return {id(op): rule for op, rule in table.items()}
+# The backward pieces that stay finite wherever their inputs are (the slopes of kinks);
+# a product with any other piece is taken as 0 where the gradient is 0, as the engine
+# never evaluates a rule there (1 / x at x = 0 would give nan).
+_BOUNDED = frozenset({"step", "sign"})
 
 
-def _powv(a: Any, b: Any, out: Any) -> tuple[Any, Any]:
-    import numpy as np
-
-    # d/db a^b = a^b ln a, taken as 0 at a = 0 (the engine's rule); a < 0 gives nan.
-    with np.errstate(all="ignore"):
-        return b * a ** (b - 1.0), np.where(a == 0.0, 0.0, out * np.log(a))
-
-
-def _rule(op: Op, np: Any, table: dict) -> tuple[Callable[..., Any], Callable[..., Any], bool]:
-    rule = table.get(id(op))
-    if rule is not None:
-        return rule
-    if op.builtin and op.family == "pow":  # x ** n for a constant n
-        (n,) = op.params
-        return (
-            lambda x: np.power(x, n),
-            (lambda x, out: 0.0) if n == 0 else (lambda x, out: n * np.power(x, n - 1.0)),
-            True,
-        )
-    if op.builtin and op.family == "leaky_relu":
-        (s,) = op.params
-        return (
-            lambda x: np.where(x > 0.0, x, s * x),
-            lambda x, out: np.where(x > 0.0, 1.0, s),
-            False,
-        )
-    # A user's op: its float functions, sample by sample.
-    forward = np.vectorize(op.forward, otypes=[float])
-    derivative = np.vectorize(op.derivative, otypes=[float] * op.arity)
-    return forward, (derivative if op.arity > 1 else lambda *xs: derivative(*xs)), True
+def _array_form(op: Op, np: Any) -> Callable[..., Any]:
+    """The op's forward on arrays: its numpy form, or its float forward sample by sample."""
+    form = op.numpy
+    if isinstance(form, str):
+        return getattr(np, form)
+    if form is not None:
+        return form(np)
+    return np.vectorize(op.forward, otypes=[float])
 
 
-# --------------------------------------------------------------------------------------
-# Weighted sums.  A neuron's b + w1 x1 + ... + wK xK is 2K steps, each a numpy call on
-# the batch; the sums of neurons that read the same inputs (a layer) are one matrix
-# product instead, forward and backward.  A matrix product adds in another order, so the
-# results move in their last bits, as sums over the batch already do.
+# ---- weighted sums -----------------------------------------------------------------------
 
 
 @dataclass
 class _Sum:
-    """b + w[0] x[0] + ... as steps: ``end`` the last add, ``inner`` the other slots."""
+    """b + w[0] x[0] + ... as equations: ``end`` the last add, ``inner`` the other slots."""
 
     end: int
     b: int
@@ -113,25 +65,21 @@ class _Sum:
 _MIN_TERMS = 3
 
 
-def _weighted_sums(
-    program: Program, batched: frozenset[int], within: set[int] | None = None
-) -> list[list[_Sum]]:
+def weighted_sums(ir: IR, batched: frozenset[int], grads: bool) -> list[list[_Sum]]:
     """The weighted sums of batched inputs with number weights and bias (arguments or
-    constants), grouped by their inputs; only groups worth a matrix product, and only
-    sums that end in ``within`` (the slots the backward pass visits) when given."""
-    p = program
+    constants), grouped by their inputs; only groups worth a matrix product."""
+    step = {out: (op, ins) for op, ins, out in ir.equations}
+    uses = Counter(i for _, ins, _ in ir.equations for i in ins)
+    uses.update(ir.slots_of_outputs())
+    reached = {b.node for b in ir.backward.blocks} if grads and ir.backward else None
 
     def fixed(i: int) -> bool:  # a number for the whole batch, known before any step
-        return i not in batched and (i < p.num_inputs or i in p.constants)
-
-    uses = Counter(i for _, ins, _ in p.steps for i in ins)
-    uses.update(_slots_of(p._out))
-    step = {s: (op, ins) for op, ins, s in p.steps}
+        return i not in batched and (i < ir.num_inputs or i in ir.constants)
 
     def term(s: int) -> tuple[int, int] | None:
         """(w, x) if slot s is a product w * x used once, else None."""
         op, ins = step.get(s, (None, ()))
-        if op is not _ops.MUL or uses[s] != 1:
+        if op is not MUL or uses[s] != 1:
             return None
         a, b = ins
         if fixed(a) and b in batched:
@@ -142,27 +90,26 @@ def _weighted_sums(
 
     def link(s: int) -> bool:  # s = previous + w * x
         op, ins = step.get(s, (None, ()))
-        return op is _ops.ADD and term(ins[1]) is not None
+        return op is ADD and term(ins[1]) is not None
 
-    continued = {ins[0] for _, ins, s in p.steps if link(s) and uses[ins[0]] == 1}
+    continued = {ins[0] for _, ins, s in ir.equations if link(s) and uses[ins[0]] == 1}
     groups: dict[tuple[int, ...], list[_Sum]] = {}
-    for *_, s in p.steps:
+    for *_, s in ir.equations:
         if not link(s) or s in continued:
             continue
         ws, xs, inner, cur = [], [], [], s
         while True:
             a, m = step[cur][1]
-            wx = term(m)
-            assert wx is not None  # link(cur) holds
-            ws.append(wx[0])
-            xs.append(wx[1])
+            w, x = term(m) or (0, 0)
+            ws.append(w)
+            xs.append(x)
             inner.append(m)
             if a in continued and link(a):
                 inner.append(a)
                 cur = a
                 continue
             break
-        if not fixed(a) or len(ws) < _MIN_TERMS or (within is not None and s not in within):
+        if not fixed(a) or len(ws) < _MIN_TERMS or (reached is not None and s not in reached):
             continue
         ws.reverse()
         xs.reverse()
@@ -177,204 +124,221 @@ def _rows(gs: tuple, like: Any) -> Any:
     return np.stack([g if type(g) is not float else np.full_like(like, g) for g in gs])
 
 
-# --------------------------------------------------------------------------------------
-# Code generation, as for the float replay, with arrays: v<i> and g<i> are arrays for the
-# slots that depend on an array argument ("batched"), numbers for the others.
+# ---- the code ----------------------------------------------------------------------------
 
 
-def source(program: Program, batched: frozenset[int], grads: bool) -> tuple[str, list[Any]]:
-    import numpy as np
+class _Writer:
+    """Lines of the numpy code of one program and one layout of arrays and numbers."""
 
-    table = _rules(np)
-    refs: list[Any] = []
-    names: dict[int, str] = {}
+    def __init__(self, ir: IR, batched: frozenset[int], grads: bool) -> None:
+        import numpy as np
 
-    def ref(f: Any) -> str:
-        if id(f) not in names:
-            names[id(f)] = f"t{len(refs)}"
-            refs.append(f)
-        return names[id(f)]
+        self.np, self.ir, self.grads = np, ir, grads
+        self.batched = set(batched)
+        self.lines: list[str] = []
+        self.table: list[Any] = []
+        self._names: dict[int, str] = {}
+        self.used: dict[int, None] = {}
+        b = ir.backward if grads else None
+        self.constants = {**ir.constants, **(b.constants if b is not None else {})}
+        self.groups = weighted_sums(ir, batched, grads)
+        self.fused = {x for group in self.groups for sm in group for x in (sm.end, *sm.inner)}
+        self.pieces: set[int] = set()  # backward slots that hold one number per sample
+        self.gradient_of: dict[int, int] = {}
+        if grads and ir.backward is not None:
+            for s, g in enumerate(ir.backward.gradient):
+                if g >= 0:
+                    self.gradient_of[g] = s
 
-    p = program
-    params = ", ".join(f"v{s}" for s in range(p.num_inputs))
-    # zero and one: arrays of the batch's length (or numbers), for checks and sums as dots.
-    lines = [f"def run({params}, seed, zero, one):"]
+    def emit(self, line: str, indent: int = 1) -> None:
+        self.lines.append("    " * indent + line)
 
-    def emit(line: str, indent: int = 1) -> None:
-        lines.append("    " * indent + line)
+    def ref(self, f: Any) -> str:
+        if id(f) not in self._names:
+            self._names[id(f)] = f"t{len(self.table)}"
+            self.table.append(f)
+        return self._names[id(f)]
 
-    def val(s: int) -> str:
-        c = p.constants.get(s)
-        return f"v{s}" if c is None else repr(c)
+    def is_batched(self, slot: int) -> bool:
+        """Whether a slot holds one number per sample: a forward slot that depends on an
+        array, a gradient of one, a piece of a derivative computed from one."""
+        if slot < self.ir.forward_slots:
+            return slot in self.batched
+        if slot in self.gradient_of:
+            return self.gradient_of[slot] in self.batched
+        return slot in self.pieces
 
-    # Slots whose every non-finite value could be hidden by the next op: checked.
-    absorbing: list[int] = []
-    emit("bad = 0.0")
-    groups = _weighted_sums(p, batched, set(p._order) if grads and p._order else None)
-    fused = {x for group in groups for sm in group for x in (sm.end, *sm.inner)}
-    starts = {group[0].end: k for k, group in enumerate(groups)}  # sums are in step order
-    for op, ins, s in p.steps:
-        if s in starts:
-            _forward_group(groups[starts[s]], starts[s], val, emit)
-        if s in fused:
-            continue
-        a = [val(i) for i in ins]
-        infix = {id(_ops.ADD): "+", id(_ops.SUB): "-", id(_ops.MUL): "*"}.get(id(op))
-        if infix is not None:
-            emit(f"v{s} = {a[0]} {infix} {a[1]}")
-        elif op is _ops.RELU:
-            absorbing.append(ins[0])
-            emit(f"v{s} = maximum({a[0]}, 0.0)")
-        else:
-            forward, _, _ = _rule(op, np, table)
-            absorbing += [i for i in ins if i not in p.constants]
-            emit(f"v{s} = {ref(forward)}({', '.join(a)})")
-    for s in dict.fromkeys(absorbing):
-        # 0 if finite, nan otherwise
-        emit(f"bad += dot(v{s}, zero)" if s in batched else f"bad += v{s} * 0.0")
-    out = p._order[-1] if grads and p._order else None
-    if not grads:
-        emit(f"return bad, {_render(p._out, val)}")
-        return "\n".join(lines) + "\n", refs
-    assert p._order is not None and out is not None
-    # Backward: the root's gradient is seed per sample; a contribution from a batched
-    # slot into a number slot is summed over the batch.
-    order = p._order
-    # As in the float replay: a gradient whose only term is an add's gradient is that one.
-    consumers: dict[int, list[int]] = {s: [] for s in order}
-    for s in order:
-        if type(p._op[s]) is Op:
-            for i in p._in[s]:
-                consumers[i].append(s)
-    alias: dict[int, str] = {}
-    for s in reversed(order):
-        c = consumers[s]
-        if (
-            s >= p.num_inputs
-            and s != out
-            and len(c) == 1
-            and p._op[c[0]] is _ops.ADD
-            and p._in[c[0]][0] != p._in[c[0]][1]
-            and (s in batched) == (c[0] in batched)
-        ):
-            alias[s] = alias.get(c[0], f"g{c[0]}")
-    slots = sorted((set(order) | set(range(p.num_inputs))) - set(alias) - {out})
-    if slots:
-        emit(" = ".join(f"g{s}" for s in slots) + " = 0.0")
-    emit(f"g{out} = seed * ones_like(v{out})" if out in batched else f"g{out} = seed")
+    def name(self, slot: int) -> str:
+        if slot in self.constants:
+            self.used[slot] = None
+            return f"c{slot}"
+        b = self.ir.backward
+        if b is not None and slot == b.seed:
+            return "seed"
+        if slot in self.gradient_of:
+            return f"g{self.gradient_of[slot]}"
+        return f"v{slot}" if slot < self.ir.forward_slots else f"d{slot}"
 
-    def add(target: int, term: str, source_slot: int, sign: str = "+") -> None:
-        if target in alias:
-            return
-        if source_slot in batched and target not in batched:
-            term = f"dot({term}, one)"  # the sum over the batch
-        emit(f"g{target} {sign}= {term}")
+    def forward(self) -> list[int]:
+        """The forward equations; returns the slots to check for inf and nan."""
+        starts = {group[0].end: k for k, group in enumerate(self.groups)}  # in equation order
+        absorbing: list[int] = []
+        for op, ins, s in self.ir.equations:
+            if s in starts:
+                _forward_group(self, self.groups[starts[s]], starts[s])
+            if s in self.fused:
+                continue
+            if any(i in self.batched for i in ins):
+                self.batched.add(s)
+            if op.inline is None or op.family == "relu":  # these may hide an inf or nan
+                absorbing += [i for i in ins if i not in self.ir.constants]
+            args = ", ".join(self.name(i) for i in ins)
+            self.emit(f"{self.name(s)} = {self.ref(_array_form(op, self.np))}({args})")
+        return absorbing
 
-    def g(s: int) -> str:
-        return alias.get(s, f"g{s}")
-
-    # A group's backward pass runs where backward() would reach its earliest sum: the
-    # gradients of all its sums are complete there, and none of their inputs' is used yet.
-    rank = {s: i for i, s in enumerate(order)}
-    at = {min((sm.end for sm in gr), key=rank.__getitem__): k for k, gr in enumerate(groups)}
-    for s in reversed(order):
-        if s in at:
-            _backward_group(groups[at[s]], at[s], g, emit, p.constants)
-        if s in fused:
-            continue
-        op, ins = p._op[s], p._in[s]
-        if type(op) is not Op or not ins:
-            continue
-        gs = g(s)
-        if op is _ops.ADD:
-            add(ins[0], gs, s)
-            add(ins[1], gs, s)
-        elif op is _ops.SUB:
-            add(ins[0], gs, s)
-            add(ins[1], gs, s, "-")
-        elif op is _ops.MUL:
-            for x, other in ((ins[0], ins[1]), (ins[1], ins[0])):
-                if x in p.constants:
-                    continue  # nobody reads a constant's gradient
-                if s in batched and x not in batched:
-                    emit(f"g{x} += dot({gs}, {val(other)})")  # other is batched here
-                else:
-                    emit(f"g{x} += {gs} * {val(other)}")
-        elif op is _ops.RELU:
-            add(ins[0], f"{gs} * sign(v{s})", s)  # relu(x) >= 0: its sign is 1 or 0
-        else:
-            _, derivative, risky = _rule(op, np, table)
-            args = ", ".join([*(val(i) for i in ins), val(s)])
-            emit(f"d = {ref(derivative)}({args})")
-            local = ["d"] if len(ins) == 1 else [f"d[{k}]" for k in range(len(ins))]
-            for x, d in zip(ins, local):
-                # Where the gradient is 0 the engine never asks for the derivative.
-                term = f"where({gs} != 0.0, {gs} * {d}, 0.0)" if risky else f"{gs} * {d}"
-                add(x, term, s)
-    grads_out = ", ".join(f"g{s}" for s in range(p.num_inputs))
-    emit(f"return bad, {val(out)}, ({grads_out}{',' if p.num_inputs == 1 else ''})")
-    return "\n".join(lines) + "\n", refs
+    def check(self, slots: list[int]) -> None:
+        for s in dict.fromkeys(slots):  # each adds 0 if finite, nan otherwise
+            v = self.name(s)
+            self.emit(f"bad += dot({v}, zero)" if s in self.batched else f"bad += {v} * 0.0")
 
 
-def _forward_group(
-    group: list[_Sum], k: int, val: Callable[[int], str], emit: Callable[[str, int], None]
-) -> None:
+def _forward_group(w: _Writer, group: list[_Sum], k: int) -> None:
     """The group's sums as one matrix product, or one by one where a partial sum could
     overflow (then the float replay's order decides, as it does for the Value path)."""
-    emit(f"X{k} = stack(({', '.join(val(x) for x in group[0].x)},))", 1)
-    weights = ", ".join(f"({', '.join(val(w) for w in sm.w)},)" for sm in group)
-    emit(f"W{k} = array(({weights},))", 1)
-    emit(f"B{k} = array(({', '.join(val(sm.b) for sm in group)},))", 1)
-    emit(f"if isfinite((absolute(W{k}) @ absolute(X{k})).max() + absolute(B{k}).max()):", 1)
-    emit(f"Z{k} = W{k} @ X{k}", 2)
+    w.emit(f"X{k} = stack(({', '.join(w.name(x) for x in group[0].x)},))")
+    weights = ", ".join(f"({', '.join(w.name(x) for x in sm.w)},)" for sm in group)
+    w.emit(f"W{k} = array(({weights},))")
+    w.emit(f"B{k} = array(({', '.join(w.name(sm.b) for sm in group)},))")
+    w.emit(f"if isfinite((absolute(W{k}) @ absolute(X{k})).max() + absolute(B{k}).max()):")
+    w.emit(f"Z{k} = W{k} @ X{k}", 2)
     for j, sm in enumerate(group):
-        emit(f"v{sm.end} = {val(sm.b)} + Z{k}[{j}]", 2)
-    emit("else:", 1)
+        w.emit(f"{w.name(sm.end)} = {w.name(sm.b)} + Z{k}[{j}]", 2)
+    w.emit("else:")
     for sm in group:
-        terms = " + ".join(f"{val(w)} * {val(x)}" for w, x in zip(sm.w, sm.x))
-        emit(f"v{sm.end} = {val(sm.b)} + {terms}", 2)
+        terms = " + ".join(f"{w.name(a)} * {w.name(x)}" for a, x in zip(sm.w, sm.x))
+        w.emit(f"{w.name(sm.end)} = {w.name(sm.b)} + {terms}", 2)
+    for sm in group:
+        w.batched.add(sm.end)
 
 
-def _backward_group(
-    group: list[_Sum],
-    k: int,
-    g: Callable[[int], str],
-    emit: Callable[[str, int], None],
-    constants: dict[int, float],
-) -> None:
+def _backward(w: _Writer) -> None:
+    """The backward program: each equation a numpy call, a group's blocks as products.
+
+    A group's backward runs where backward() reaches the last of its sums: their
+    gradients are all complete there, and none of their inputs' has been used yet.
+    """
+    b = w.ir.backward
+    assert b is not None
+    rank = {block.node: i for i, block in enumerate(b.blocks)}
+    last = {max((sm.end for sm in g), key=rank.__getitem__): k for k, g in enumerate(w.groups)}
+    cursor = 0
+    for block in b.blocks:
+        _equations(w, b.equations[cursor : block.start], None)
+        cursor = block.stop
+        if block.node in last:
+            _backward_group(w, w.groups[last[block.node]], last[block.node])
+        if block.node not in w.fused:
+            _equations(w, b.equations[block.start : block.stop], block)
+    _equations(w, b.equations[cursor:], None)
+
+
+def _equations(w: _Writer, equations: list, block: Block | None) -> None:
+    risky: set[int] = set()  # pieces of a derivative that may be inf or nan where g is 0
+    for op, ins, out in equations:
+        name = w.name(out)
+        if out == ins[0] and (op is ADD or op is SUB):  # a gradient += a share
+            term = w.name(ins[1])
+            if w.is_batched(ins[1]) and not w.is_batched(out):
+                term = f"dot({term}, one)"  # the sum over the batch
+            w.emit(f"{name} {'+' if op is ADD else '-'}= {term}")
+            continue
+        args = ", ".join(w.name(i) for i in ins)
+        if block is None:  # the output's gradient, seed + 0.0: one per sample if batched
+            times = " * one" if w.is_batched(out) else ""
+            w.emit(f"{name} = {w.ref(_array_form(op, w.np))}({args}){times}")
+            continue
+        if any(w.is_batched(i) for i in ins):
+            w.pieces.add(out)
+        if op is MUL and ins[0] == block.gradient and ins[1] in risky:
+            g, d = w.name(ins[0]), w.name(ins[1])
+            w.emit(f"{name} = where({g} != 0.0, {g} * {d}, 0.0)")
+            continue
+        if op.family not in _BOUNDED:
+            risky.add(out)
+        w.emit(f"{name} = {w.ref(_array_form(op, w.np))}({args})")
+
+
+def _backward_group(w: _Writer, group: list[_Sum], k: int) -> None:
     """d/dW = G X^T and d/db = G 1 (summed over the batch), d/dX = W^T G."""
-    emit(f"G{k} = rows(({', '.join(g(sm.end) for sm in group)},), one)", 1)
-    emit(f"GW = (G{k} @ X{k}.T).tolist()", 1)
-    emit(f"GB = (G{k} @ one).tolist()", 1)
+    b = w.ir.backward
+    assert b is not None
+    grad = b.gradient
+    w.emit(f"G{k} = rows(({', '.join(w.name(grad[sm.end]) for sm in group)},), one)")
+    w.emit(f"GW = (G{k} @ X{k}.T).tolist()")
+    w.emit(f"GB = (G{k} @ one).tolist()")
     for j, sm in enumerate(group):
-        for i, w in enumerate(sm.w):
-            if w not in constants:  # nobody reads a constant's gradient
-                emit(f"g{w} += GW[{j}][{i}]", 1)
-        if sm.b not in constants:
-            emit(f"g{sm.b} += GB[{j}]", 1)
-    emit(f"GX = W{k}.T @ G{k}", 1)
+        for i, x in enumerate(sm.w):
+            if x not in w.ir.constants:  # nobody reads a constant's gradient
+                w.emit(f"{w.name(grad[x])} += GW[{j}][{i}]")
+        if sm.b not in w.ir.constants:
+            w.emit(f"{w.name(grad[sm.b])} += GB[{j}]")
+    w.emit(f"GX = W{k}.T @ G{k}")
     for i, x in enumerate(group[0].x):
-        emit(f"g{x} += GX[{i}]", 1)
+        w.emit(f"{w.name(grad[x])} += GX[{i}]")
 
 
-def _render(spec: Any, val: Callable[[int], str]) -> str:
-    tag, item = spec
-    if tag == "slot":
-        return val(item)
-    if tag == "number":
-        return repr(item)
-    inner = ", ".join(_render(s, val) for s in item)
-    return f"({inner}{',' if len(item) == 1 else ''})" if tag is tuple else f"[{inner}]"
+def _watched(w: _Writer) -> list[int]:
+    """Gradients that no other carries on (leaves that are not arguments): checked."""
+    b = w.ir.backward
+    assert b is not None
+    passing = {block.node for block in b.blocks}
+    return [
+        g
+        for s, g in enumerate(b.gradient)
+        if g >= 0 and s >= w.ir.num_inputs and s not in passing and s not in w.fused
+    ]
 
 
-def compile_batched(program: Program, batched: frozenset[int], grads: bool) -> Callable[..., Any]:
-    import numpy as np
+def _render(w: _Writer, out: Any) -> str:
+    if isinstance(out, int):
+        return w.name(out)
+    inner = ", ".join(_render(w, o) for o in out)
+    return f"({inner}{',' if len(out) == 1 else ''})" if type(out) is tuple else f"[{inner}]"
 
-    code, refs = source(program, batched, grads)
-    names = ", ".join(f"t{i}" for i in range(len(refs)))
-    text = "def make(table):\n" + (f"    {names}, = table\n" if refs else "")
-    text += "".join("    " + line + "\n" for line in code.splitlines())
-    text += "    return run\n"
+
+def lower(ir: IR, batched: frozenset[int], grads: bool) -> tuple[str, Callable[..., Any]]:
+    """The numpy code of ``ir`` for a layout of arrays (``batched``: the argument leaves
+    that are arrays), and the compiled function ``run(*leaves, seed, zero, one)``, which
+    returns ``(bad, outputs)`` or ``(bad, value, grads)``; ``bad`` is nan if a number
+    that could hide an inf or nan held one."""
+    w = _Writer(ir, batched, grads)
+    params = ", ".join(f"v{s}" for s in range(ir.num_inputs))
+    w.emit("bad = 0.0")
+    w.check(w.forward())
+    if not grads:
+        w.emit(f"return bad, {_render(w, ir.outputs)}")
+    else:
+        b = ir.backward
+        assert b is not None
+        accumulators = [g for g in w.gradient_of if g not in b.starts]
+        if accumulators:
+            w.emit(" = ".join(w.name(g) for g in accumulators) + " = 0.0")
+        _backward(w)
+        for g in _watched(w):
+            v = w.name(g)
+            w.emit(f"bad += dot({v}, zero)" if w.is_batched(g) else f"bad += {v} * 0.0")
+        starts = ", ".join(w.name(s) for s in b.starts)
+        comma = "," if len(b.starts) == 1 else ""
+        w.emit(f"return bad, {w.name(b.root)}, ({starts}{comma})")
+    head = ["def make(table, constants):"]
+    if w.table:
+        head.append(f"    {', '.join(f't{i}' for i in range(len(w.table)))}, = table")
+    if w.used:
+        head.append(f"    {', '.join(f'c{s}' for s in w.used)}, = constants")
+    starts_params = "".join(f", g{i}" for i in range(ir.num_inputs)) if grads else ""
+    head.append(f"    def run({params}{starts_params}, seed, zero, one):")
+    source = "\n".join([*head, *("    " + line for line in w.lines), "    return run", ""])
+    np = w.np
     namespace: dict[str, Any] = {
         "stack": np.stack,
         "array": np.array,
@@ -383,84 +347,61 @@ def compile_batched(program: Program, batched: frozenset[int], grads: bool) -> C
         "rows": _rows,
         "where": np.where,
         "dot": np.dot,
-        "maximum": np.maximum,
-        "sign": np.sign,
-        "ones_like": np.ones_like,
     }
-    exec(compile(text, "<autograd.trace numpy program>", "exec"), namespace)
-    return namespace["make"](refs)
+    exec(compile(source, "<autograd.trace numpy program>", "exec"), namespace)
+    return source, namespace["make"](w.table, [w.constants[s] for s in w.used])
 
 
-# --------------------------------------------------------------------------------------
-# Running.
+# ---- running -----------------------------------------------------------------------------
+
+_CACHE: weakref.WeakKeyDictionary[Any, dict[tuple, Any]] = weakref.WeakKeyDictionary()
 
 
-def run(program: Program, args: tuple, grads: bool, seed: Any = 1.0, start: Any = None) -> Any:
+def run(program: Any, args: tuple, grads: bool, seed: Any = 1.0, start: Any = None) -> Any:
     """The numpy replay of ``program`` on a batch (see the module's docstring)."""
     import numpy as np
 
-    from .program import _build
-
-    leaves, n = _leaves(program, program._flat(args, "program"), np)
-    arrays = frozenset(i for i, x in enumerate(leaves) if type(x) is not float)
-    compiled = program._batched.get((arrays, grads))
-    if compiled is None:  # compiled once for each layout of arrays and numbers
-        batched = _batched_slots(program, arrays)
-        shared = grads and program._order is not None and program._order[-1] not in batched
-        compiled = (compile_batched(program, batched, grads), shared)
-        program._batched[arrays, grads] = compiled
-    fast, shared = compiled
+    leaves, n = _leaves(program.flat(args, "program", arrays=True), np)
     if grads:
         seed = _numbers(seed, n, np, "seed")
-        if shared and n is not None:
-            # The output is the same for every sample: its gradient sums n seeds.
-            seed = float(np.sum(np.broadcast_to(seed, (n,))))
+        starts = _starts(program, start, n, np)
+    if n == 0:
+        return _empty(program, leaves, grads, starts if grads else None, np)
+    arrays = frozenset(i for i, x in enumerate(leaves) if type(x) is not float)
+    layouts = _CACHE.setdefault(program, {})
+    if (arrays, grads) not in layouts:  # compiled once for each layout of arrays and numbers
+        layouts[arrays, grads] = lower(program, _batched_slots(program, arrays), grads)[1]
+    fast = layouts[arrays, grads]
     zero, one = (0.0, 1.0) if n is None else (np.zeros(n), np.ones(n))
+    if grads and n is not None and program.backward.root not in _batched_slots(program, arrays):
+        seed = float(np.sum(np.broadcast_to(seed, (n,))))  # a shared output: n seeds
     with np.errstate(all="ignore"):
-        bad, *result = fast(*leaves, seed, zero, one)
-    if grads:
-        value, raw = result
-        value = _shaped(value, n is not None, n, np)
-        g = [_shaped(x, i in arrays, n, np) for i, x in enumerate(raw)]
-        if start is not None:
-            flat: list[Any] = []
-            for i, (spec, s) in enumerate(zip(program._spec[1], start)):
-                if s is None:
-                    flat += [0.0] * _count(spec)
-                else:
-                    _flatten(spec, s, flat, f"start[{i}]")
-            g = [x + _numbers(s, n, np, "start") for x, s in zip(g, flat)]
-        numbers = [bad, *(x for x in g if type(x) is float)]
-        checks = [value, *(x for x in g if type(x) is not float)]
-    else:
-        result[0] = _per_sample(result[0], n, np)
-        numbers, checks = [bad], _leaves_of(result[0])
-    if not (math.isfinite(sum(numbers)) and all(np.isfinite(c).all() for c in checks)):
-        _explain(program, leaves, n, grads)
+        if grads:
+            bad, value, raw = fast(*leaves, *starts, seed, zero, one)
+        else:
+            bad, out = fast(*leaves, seed, zero, one)
     if not grads:
-        return result[0]
-    return value, _build(program._spec, iter(g))
+        out = _per_sample(out, n, np)
+        if not (math.isfinite(bad) and all(np.isfinite(x).all() for x in _leaves_of(out))):
+            _explain(program, leaves, n, grads)
+        return out
+    value = _shaped(value, n is not None, n, np)
+    g = [_shaped(x, i in arrays, n, np) for i, x in enumerate(raw)]
+    numbers_ = [bad, *(x for x in g if type(x) is float)]
+    checks = [value, *(x for x in g if type(x) is not float)]
+    if not (math.isfinite(sum(numbers_)) and all(np.isfinite(c).all() for c in checks)):
+        _explain(program, leaves, n, grads)
+    return value, build(program.arguments, iter(g))
 
 
-def _leaves(program: Program, raw: list[Any], np: Any) -> tuple[list[Any], int | None]:
-    """Each argument leaf as a float (shared by the batch) or a float array, and n."""
-    from .program import TraceError
-
+def _leaves(raw: list[Any], np: Any) -> tuple[list[Any], int | None]:
+    """Each argument leaf as a float (shared by the batch) or a float array, and n; the
+    same numbers as Value() takes (real, finite), also in an argument the output does
+    not use."""
     leaves: list[Any] = []
     n = None
     for i, x in enumerate(raw):
-        if type(x) is float and x - x == 0.0:
-            leaves.append(x)
-            continue
-        try:
-            a = np.asarray(x, dtype=float)
-        except (TypeError, ValueError):
-            a = None
-        if a is None or a.ndim > 1 or isinstance(x, (str, bytes)):
-            raise TraceError(
-                f"program (numpy): argument leaf {i} must be a number or a 1-D array of "
-                f"numbers, got {x!r:.60}"
-            )
+        a = _array(x, np, f"program (numpy): argument leaf {i}")
         if a.ndim == 1:
             if n is not None and len(a) != n:
                 raise TraceError(
@@ -472,13 +413,75 @@ def _leaves(program: Program, raw: list[Any], np: Any) -> tuple[list[Any], int |
     return leaves, n
 
 
-def _numbers(x: Any, n: int | None, np: Any, what: str) -> Any:
-    from .program import TraceError
+def _array(x: Any, np: Any, what: str) -> Any:
+    """``x`` (a real number, or a 1-D array or list of them) as floats; finite."""
+    if type(x) is float:
+        a = np.asarray(x)
+    elif isinstance(x, np.ndarray) and x.dtype.kind in "biuf":
+        a = x.astype(float)
+    elif isinstance(x, (list, tuple, np.ndarray)):
+        items = np.asarray(x, dtype=object)
+        if not all(_real(y) for y in items.flat):
+            bad = next(y for y in items.flat if not _real(y))
+            raise TypeError(f"{what} must hold real numbers, got {bad!r:.60}")
+        a = np.asarray([float(y) for y in items.flat]).reshape(items.shape)
+    elif _real(x):
+        a = np.asarray(float(x))
+    else:
+        raise TypeError(f"{what} must be a real number or a 1-D array of them, got {x!r:.60}")
+    if a.ndim > 1:
+        raise TraceError(f"{what} must be a number or a 1-D array of numbers, not {a.ndim}-D")
+    if not np.isfinite(a).all():
+        raise ValueError(f"{what} must be finite, got {x!r:.60}")
+    return a
 
-    a = np.asarray(x, dtype=float)
-    if a.ndim > 1 or (a.ndim == 1 and len(a) != n):
+
+def _real(y: Any) -> bool:
+    return isinstance(y, numbers.Real) and not isinstance(y, (str, bytes))
+
+
+def _numbers(x: Any, n: int | None, np: Any, what: str) -> Any:
+    a = _array(x, np, f"value_and_grad (numpy): {what}")
+    if a.ndim == 1 and len(a) != n:
         raise TraceError(f"value_and_grad (numpy): {what} must be a number or one per sample")
     return a if a.ndim else float(a)
+
+
+def _starts(program: Any, start: Any, n: int | None, np: Any) -> list[Any]:
+    """Where each argument leaf's gradient starts: 0.0, or the number(s) start gives."""
+    shapes = program.arguments.items
+    if start is None:
+        return [0.0] * program.num_inputs
+    if not isinstance(start, (list, tuple)) or len(start) != len(shapes):
+        raise TraceError(
+            "value_and_grad (numpy): start must be None or hold one entry per argument "
+            f"({len(shapes)}), got {start!r:.40}"
+        )
+    flat: list[Any] = []
+    for i, (shape, s) in enumerate(zip(shapes, start)):
+        if s is None:
+            flat += [0.0] * count(shape)
+        else:
+            raw: list[Any] = []
+            flatten(shape, s, raw, f"start[{i}]", arrays=True)
+            flat += [_numbers(x, n, np, f"start[{i}]") for x in raw]
+    return flat
+
+
+def _empty(program: Any, leaves: list[Any], grads: bool, starts: Any, np: Any) -> Any:
+    """The results for a batch of no samples: empty arrays, and gradients of the number
+    leaves that sum over no samples (their start)."""
+    none = np.zeros(0)
+    if not grads:
+        return _per_sample(_zeros_like(program.outputs, none), 0, np)
+    g = [none if type(x) is not float else float(np.sum(s)) for x, s in zip(leaves, starts)]
+    return none, build(program.arguments, iter(g))
+
+
+def _zeros_like(out: Any, none: Any) -> Any:
+    if isinstance(out, int):
+        return none
+    return type(out)(_zeros_like(o, none) for o in out)
 
 
 def _shaped(g: Any, batched: bool, n: int | None, np: Any) -> Any:
@@ -495,28 +498,28 @@ def _per_sample(out: Any, n: int | None, np: Any) -> Any:
     return _shaped(out, n is not None, n, np)
 
 
-def _leaves_of(out: Any) -> list[Any]:
+def _leaves_of(out: Any) -> Iterator[Any]:
     if isinstance(out, (list, tuple)):
-        return [x for o in out for x in _leaves_of(o)]
-    return [out]
+        for o in out:
+            yield from _leaves_of(o)
+    else:
+        yield out
 
 
-def _batched_slots(program: Program, arrays: frozenset[int]) -> frozenset[int]:
+def _batched_slots(ir: IR, arrays: frozenset[int]) -> frozenset[int]:
     batched = set(arrays)
-    for _, ins, s in program.steps:
+    for _, ins, s in ir.equations:
         if any(i in batched for i in ins):
             batched.add(s)
     return frozenset(batched)
 
 
-def _explain(program: Program, leaves: list[Any], n: int | None, grads: bool) -> None:
+def _explain(program: Any, leaves: list[Any], n: int | None, grads: bool) -> None:
     """Raise the engine's error for the first sample whose float replay fails."""
-    from .program import _build
-
     for i in range(n or 1):
         sample = [x if type(x) is float else float(x[i]) for x in leaves]
         try:
-            program._float_replay(_build(program._spec, iter(sample)), grads)
+            program.replay(build(program.arguments, iter(sample)), grads)
         except (ArithmeticError, ValueError) as e:
             raise type(e)(f"sample {i}: {e}") from e
     raise OverflowError(

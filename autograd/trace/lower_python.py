@@ -1,0 +1,616 @@
+"""The float replay: a program's IR lowered to straight-line Python, compiled once.
+
+Each slot is a local variable: ``v<s>`` the value of slot s, ``g<s>`` the gradient of
+slot s, ``d<s>`` a piece of a derivative; each equation is a line, or part of one: an op
+with an inline form in the table (+ - * neg relu) whose result is used once by another
+is written inside it, and Python evaluates ``a + b * c + d`` in the graph's order.  Other
+ops are calls of their forward function (``t<k>``, an entry of the op table passed in).
+Constants are read from closure cells (``c<s>``): no number, label or name of the
+program is ever written into the code as text.  A backward block runs only where its
+gradient is not 0, as backward() does.
+
+The float operations are the engine's, in the engine's order, so results are the
+Value path's bit for bit.  Inline operations do not raise on overflow, though: the code
+checks that every number that could hold an inf or nan is finite (x - x == 0.0) and
+raises :class:`Replay` otherwise; the caller then reruns the call on Values, which raises
+the engine's own error.
+
+Beyond ``SINGLE`` statements a program is split into functions of ``CHUNK`` statements,
+each compiled on its own, so that compiling stays linear in time and small in memory;
+values that cross from one function to a later one go through a list, ``R``.
+"""
+
+from __future__ import annotations
+
+import math
+from array import array
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, NamedTuple
+
+from ..ops import ADD, SUB, Op, step
+from ..value import _to_float
+from .args import Shape
+from .ir import IR, Block
+
+SINGLE = 150_000  # statements in one function at most; larger programs are split ...
+CHUNK = 30_000  # ... into functions of this many statements
+MAX_DEPTH = 200  # operations nested in one expression (Python's parser recurses on them)
+
+_RELU_SLOPE = step(1.0, 0.0)  # relu's derivative, whose backward is written as a branch
+_ATOM = 9  # the precedence of a name
+
+
+class Replay(Exception):
+    """Raised by generated code where only the Value path can say what went wrong."""
+
+
+def finite(xs: tuple) -> bool:
+    """True if every item is a float and none is infinite or NaN."""
+    return all(type(x) is float for x in xs) and math.isfinite(sum(xs, 0.0))
+
+
+RUNTIME = {"Replay": Replay, "finite": finite, "isfinite": math.isfinite}
+
+
+def _user_forward(op: Op) -> Callable[..., float]:
+    """A user op's forward function as the engine's apply() runs it: a finite float."""
+    forward, name = op.forward, str(op)
+
+    def call(*xs: float) -> float:
+        r = forward(*xs)
+        if type(r) is not float:
+            r = _to_float(r, name)
+        if not math.isfinite(r):
+            raise Replay
+        return r
+
+    return call
+
+
+class Statement(NamedTuple):
+    """Lines of generated code (indented relative to the function's body), the names they
+    read and write, and the last equation they come from (for splitting into chunks)."""
+
+    lines: list[str]
+    reads: frozenset[str]
+    writes: frozenset[str]
+    time: int
+
+
+class _Expression(NamedTuple):
+    """An inline operation waiting to be written into the one equation that uses it."""
+
+    text: str
+    precedence: int
+    depth: int
+    reads: frozenset[str]
+
+
+# ---- what each slot is called, and who reads it ------------------------------------------
+
+
+class _Program:
+    """The IR with what lowering needs to know about it: names, uses, aliases."""
+
+    def __init__(self, ir: IR, grads: bool, shared: _Program | None = None) -> None:
+        self.ir, self.grads = ir, grads
+        b = ir.backward if grads else None
+        self.b = b
+        self.forward_slots = ir.forward_slots
+        self.table: list[Callable[..., Any]] = []
+        self._table_names: dict[int, str] = {}
+        self.gradient_of: dict[int, int] = {}  # accumulator slot -> its forward slot
+        self.alias: dict[int, str] = {}  # accumulators that are another gradient
+        self.starts = frozenset(b.starts) if b is not None else frozenset()
+        self.used: dict[int, None] = {}  # the constants the code reads, in order
+        self.constants = {**ir.constants, **(b.constants if b is not None else {})}
+        if shared is not None:  # one module with another function: one table, one set
+            self.table, self._table_names = shared.table, shared._table_names
+            self.used = shared.used
+            shared.constants.update(self.constants)
+        if b is not None:
+            for s, g in enumerate(b.gradient):
+                if g >= 0:
+                    self.gradient_of[g] = s
+        self.end = len(ir.equations) + (len(b.equations) if b is not None else 0)
+        self._count_uses()
+        if b is not None:
+            self._find_aliases()
+
+    def name(self, slot: int) -> str:
+        if slot in self.constants:
+            self.used[slot] = None
+            return f"c{slot}"
+        if self.b is not None:
+            if slot == self.b.seed:
+                return "seed"
+            if slot in self.gradient_of:
+                return self.alias.get(slot) or f"g{self.gradient_of[slot]}"
+        return f"v{slot}" if slot < self.forward_slots else f"d{slot}"
+
+    def slot_of(self, name: str) -> int:
+        """The slot behind a name (for a gradient, its accumulator)."""
+        if name == "seed":
+            assert self.b is not None
+            return self.b.seed
+        number = int(name[1:])
+        if name[0] == "g":
+            assert self.b is not None
+            return self.b.gradient[number]
+        return number
+
+    def function(self, f: Callable[..., Any]) -> str:
+        name = self._table_names.get(id(f))
+        if name is None:
+            name = self._table_names[id(f)] = f"t{len(self.table)}"
+            self.table.append(f)
+        return name
+
+    def forward_of(self, op: Op) -> str:
+        return self.function(op.forward if op.builtin else _user_forward(op))
+
+    def equations(self) -> Iterator[tuple[int, Op, tuple[int, ...], int]]:
+        """(event, op, inputs, output): the forward equations, then the backward ones."""
+        event = 0
+        for op, ins, out in self.ir.equations:
+            yield event, op, ins, out
+            event += 1
+        if self.b is not None:
+            for op, ins, out in self.b.equations:
+                yield event, op, ins, out
+                event += 1
+
+    def _count_uses(self) -> None:
+        n = self.ir.num_slots
+        self.uses = array("l", [0]) * n
+        self.last = array("q", [-1]) * n  # the last event that reads (or adds into) a slot
+        self.consumer = array("q", [-1]) * n  # the first event that reads a slot
+        for event, _, ins, _ in self.equations():
+            for i in ins:
+                self.uses[i] += 1
+                self.last[i] = event
+                if self.consumer[i] < 0:
+                    self.consumer[i] = event
+        finals = self.ir.slots_of_outputs()
+        if self.b is not None:
+            finals += [*self.b.starts, *self.watched()]
+        for s in finals:
+            self.uses[s] += 1
+            self.last[s] = self.end
+
+    def watched(self) -> list[int]:
+        """Gradient slots whose inf or nan nothing carries on, which must be checked at the
+        end (backward() raises where one is infinite or NaN): those of leaves and of nodes
+        without a rule, and a relu's, which reaches its input only where it is active."""
+        assert self.b is not None
+        passing = {block.node for block in self.b.blocks}
+        ends = [
+            g
+            for s, g in enumerate(self.b.gradient)
+            if g >= 0 and s >= self.ir.num_inputs and s not in passing
+        ]
+        equations = self.b.equations
+        relus = [
+            block.gradient
+            for block in self.b.blocks
+            if any(equations[k].op is _RELU_SLOPE for k in range(block.start, block.stop))
+        ]
+        return ends + relus
+
+    def _find_aliases(self) -> None:
+        # A gradient whose one share is another gradient g (an input of an add) is g:
+        # 0.0 + g is g, since no gradient that is passed on is ever -0.0.
+        assert self.b is not None
+        shares = array("l", [0]) * self.ir.num_slots
+        candidate: dict[int, int] = {}
+        for op, ins, out in self.b.equations:
+            if out == ins[0] and (op is ADD or op is SUB):
+                shares[out] += 1
+                if op is ADD and ins[1] in self.gradient_of:
+                    candidate[out] = ins[1]
+        for acc, g in candidate.items():  # in equation order: g's own alias is known
+            if shares[acc] == 1 and acc not in self.starts:
+                self.alias[acc] = self.name(g)
+                # reads of this gradient read the other: keep it as long as both
+                target = self.slot_of(self.alias[acc])
+                self.last[target] = max(self.last[target], self.last[acc])
+
+
+# ---- statements ----------------------------------------------------------------------
+
+
+def _operand(p: _Program, slot: int, pending: dict[int, _Expression], need: int) -> _Expression:
+    """A slot as an operand: its pending expression (in parentheses if it binds less
+    tightly than ``need``), or its name."""
+    e = pending.pop(slot, None)
+    if e is None:
+        name = p.name(slot)
+        return _Expression(name, _ATOM, 0, frozenset([name]))
+    if e.precedence < need:
+        return e._replace(text=f"({e.text})")
+    return e
+
+
+def _inline(
+    p: _Program, op: Op, ins: tuple[int, ...], pending: dict[int, _Expression]
+) -> _Expression:
+    """The op's inline form with its operands written in."""
+    assert op.inline is not None
+    precedence, template = op.inline
+    operands = []
+    for k, i in enumerate(ins):
+        # a left operand binds at the op's own level; a right one must bind more tightly
+        need = precedence if (k == 0 or len(ins) == 1) else precedence + 1
+        operands.append(_operand(p, i, pending, need))
+    text = template.format(*(e.text for e in operands))
+    reads = frozenset().union(*(e.reads for e in operands))
+    return _Expression(text, precedence, 1 + max(e.depth for e in operands), reads)
+
+
+def _fusable(p: _Program, slot: int, part: range) -> bool:
+    """Whether a slot computed inline is written into its one reader instead of named: the
+    reader is an inline op of the same part (the forward program, or one backward block:
+    the events in ``part``) that uses the operand once, or an add into a gradient."""
+    event = p.consumer[slot]
+    if p.uses[slot] != 1 or event not in part:
+        return False
+    op, ins, out = _equation_at(p, event)
+    if op.inline is None:
+        return (op is ADD or op is SUB) and out == ins[0] and ins[1] == slot
+    position = ins.index(slot)
+    return op.inline[1].count(f"{{{position}}}") == 1 and ins.count(slot) == 1
+
+
+def _equation_at(p: _Program, event: int) -> tuple[Op, tuple[int, ...], int]:
+    first = len(p.ir.equations)
+    if event < first:
+        return p.ir.equations[event]
+    assert p.b is not None
+    return p.b.equations[event - first]
+
+
+def forward_statements(p: _Program) -> Iterator[Statement]:
+    """The forward equations, then checks of the numbers that may be inf or nan."""
+    pending: dict[int, _Expression] = {}
+    unchecked: set[int] = set()  # computed inline: may hold an inf or nan
+    carried: set[int] = set()  # unchecked, but an inline op carries its inf or nan on
+    first_backward = len(p.ir.equations)
+    part = range(first_backward)
+    for event, (op, ins, out) in enumerate(p.ir.equations):
+        name = p.name(out)
+        if op.inline is not None:
+            e = _inline(p, op, ins, pending)
+            carried.update(i for i in ins if i in unchecked)
+            unchecked.add(out)
+            if _fusable(p, out, part) and e.depth < MAX_DEPTH:
+                pending[out] = e
+            else:
+                yield Statement([f"{name} = {e.text}"], e.reads, frozenset([name]), event)
+            continue
+        for i in ins:  # a call may hide an inf or nan (tanh(inf) is 1): check it first
+            if i in unchecked:
+                yield _check(p.name(i), event)
+                unchecked.discard(i)
+        args = [p.name(i) for i in ins]
+        reads = frozenset(args)
+        line = f"{name} = {p.forward_of(op)}({', '.join(args)})"
+        yield Statement([line], reads, frozenset([name]), event)
+    for s in sorted(unchecked - carried):
+        yield _check(p.name(s), first_backward - 1)
+
+
+def _check(name: str, time: int) -> Statement:
+    lines = [f"if not {name} - {name} == 0.0:", "    raise Replay"]
+    return Statement(lines, frozenset([name]), frozenset(), time)
+
+
+def backward_statements(p: _Program) -> Iterator[Statement]:
+    """The backward program: equations that always run, and each block under its guard."""
+    assert p.b is not None
+    first, cursor = len(p.ir.equations), 0
+    for block in p.b.blocks:
+        if cursor < block.start:
+            yield from _block(p, None, cursor, block.start, first)
+        yield from _block(p, block, block.start, block.stop, first)
+        cursor = block.stop
+    if cursor < len(p.b.equations):
+        yield from _block(p, None, cursor, len(p.b.equations), first)
+
+
+def _block(
+    p: _Program, block: Block | None, start: int, stop: int, first: int
+) -> Iterator[Statement]:
+    assert p.b is not None
+    equations = p.b.equations[start:stop]
+    lines: list[str] = []
+    reads: set[str] = set()
+    writes: set[str] = set()
+    pending: dict[int, _Expression] = {}
+    skip = -1
+    for k, (op, ins, out) in enumerate(equations):
+        if k <= skip:
+            continue
+        relu = _relu_share(p, equations, k, block)
+        if relu is not None:
+            text, x, acc = relu
+            lines += text
+            reads.update([x, acc, p.name(block.gradient)] if block is not None else [x, acc])
+            writes.add(acc)
+            skip = k + 2
+            continue
+        _line(p, (op, ins, out), pending, lines, reads, writes, range(first + start, first + stop))
+    if not lines:
+        return
+    time = first + stop - 1
+    if block is None:
+        yield Statement(lines, frozenset(reads), frozenset(writes), time)
+        return
+    guard = p.name(block.gradient)
+    body = [f"if {guard}:", *("    " + line for line in lines)]
+    yield Statement(body, frozenset(reads | {guard}), frozenset(writes), time)
+
+
+def _line(
+    p: _Program,
+    equation: tuple[Op, tuple[int, ...], int],
+    pending: dict[int, _Expression],
+    lines: list[str],
+    reads: set[str],
+    writes: set[str],
+    part: range,
+) -> None:
+    """One backward equation: an add into a gradient, a piece of a derivative, or a call."""
+    op, ins, out = equation
+    name = p.name(out)
+    if out == ins[0] and (op is ADD or op is SUB):  # g += term, in place
+        if out in p.alias:
+            return  # the gradient is its one share, by name
+        e = _operand(p, ins[1], pending, 0)
+        lines.append(f"{name} {'+' if op is ADD else '-'}= {e.text}")
+        reads.update(e.reads | {name})
+        writes.add(name)
+        return
+    if op.inline is not None:
+        e = _inline(p, op, ins, pending)
+        if _fusable(p, out, part) and e.depth < MAX_DEPTH:
+            pending[out] = e
+            return
+        lines.append(f"{name} = {e.text}")
+        reads.update(e.reads)
+    else:
+        args = [p.name(i) for i in ins]
+        lines.append(f"{name} = {p.forward_of(op)}({', '.join(args)})")
+        reads.update(args)
+    writes.add(name)
+
+
+def _relu_share(p: _Program, equations: Sequence, k: int, block: Block | None) -> Any:
+    """relu's share, d = step(x); t = g * d; acc += t, written as a branch that adds g
+    where x > 0 (adding g * 0.0 changes no gradient that is not -0.0: only an argument's,
+    which may start at -0.0, gets the product)."""
+    if block is None or k + 2 >= len(equations):
+        return None
+    (op1, ins1, d), (op2, ins2, t), (op3, ins3, acc) = equations[k : k + 3]
+    if op1 is not _RELU_SLOPE or op2.family != "mul" or op3 is not ADD:
+        return None
+    (x,) = ins1
+    if ins2 != (block.gradient, d) or ins3 != (acc, t) or p.uses[d] != 1 or p.uses[t] != 1:
+        return None
+    g, xn, an = p.name(block.gradient), p.name(x), p.name(acc)
+    if acc in p.starts:
+        return [f"{an} += {g} if {xn} > 0.0 else {g} * 0.0"], xn, an
+    return [f"if {xn} > 0.0:", f"    {an} += {g}"], xn, an
+
+
+# ---- arguments, gradients' start, results ----------------------------------------------
+
+_HEADER = [
+    "# Generated by autograd.trace.  v<i> is the value in slot i, g<i> its gradient, d<i> a",
+    "# piece of a derivative; t<k> is entry k of the op table, c<i> a constant.  Floats",
+    "# only: x - x is 0.0 for a finite x and nan otherwise, so an overflow is never hidden;",
+    "# on Replay the caller reruns the call on Values, which raises the engine's own error.",
+]
+
+
+def _target(shape: Shape | None, counter: Iterator[int], prefix: str, names: list[str]) -> str:
+    """An assignment target that unpacks a value of ``shape`` into numbered names."""
+    if shape is None:
+        names.append(f"{prefix}{next(counter)}")
+        return names[-1]
+    return "[" + ", ".join(_target(s, counter, prefix, names) for s in shape.items) + "]"
+
+
+def _kinds(shape: Shape, path: str) -> list[str]:
+    """Tests that every container of an argument is a list or a tuple, as traced."""
+    tests = [f"type({path}) in LISTS"]
+    for i, s in enumerate(shape.items):
+        if s is not None:
+            tests += _kinds(s, f"{path}[{i}]")
+    return tests
+
+
+def _arguments(p: _Program) -> tuple[list[str], list[str]]:
+    """The function's parameters, and lines that unpack and check them."""
+    params: list[str] = []
+    lines: list[str] = []
+    tests: list[str] = []
+    sums: list[str] = []
+    scalars: list[str] = []
+    counter = iter(range(p.ir.num_inputs))
+    for i, shape in enumerate(p.ir.arguments.items):
+        if shape is None:
+            params.append(f"v{next(counter)}")
+            scalars.append(params[-1])
+            continue
+        params.append(f"a{i}")
+        tests += _kinds(shape, f"a{i}")
+        names: list[str] = []
+        if shape.flat:  # float() converts ints and fractions as Value() does; sum() refuses
+            lines.append(f"{_target(shape, counter, 'v', names)} = map(float, a{i})")
+            sums.append(f"sum(a{i}, 0.0)")
+        else:
+            lines.append(f"{_target(shape, counter, 'v', names)} = a{i}")
+            scalars += names
+    if sums:
+        tests.append(f"isfinite({' + '.join(sums)})")
+    if scalars:
+        tests.append(f"finite(({', '.join(scalars)},))")
+    if tests:
+        lines += [f"if not ({' and '.join(tests)}):", "    raise Replay"]
+    return params, lines
+
+
+def _starts(p: _Program) -> list[str]:
+    """Gradients at 0.0, then the arguments' from ``start`` where it gives them."""
+    assert p.b is not None
+    written = {out for _, ins, out in p.b.equations if out != ins[0]}
+    zero = [
+        p.name(g)
+        for g in sorted(p.gradient_of, key=p.gradient_of.__getitem__)
+        if g not in p.alias and g not in written
+    ]
+    lines = [" = ".join(zero) + " = 0.0"] if zero else []
+    shapes = p.ir.arguments.items
+    if not shapes:
+        return lines
+    lines += [
+        "if start is not None:",
+        "    if type(start) not in LISTS:",
+        "        raise Replay",
+        f"    {', '.join(f's{i}' for i in range(len(shapes)))}, = start",
+    ]
+    counter = iter(range(p.ir.num_inputs))
+    for i, shape in enumerate(shapes):
+        names: list[str] = []
+        target = _target(shape, counter, "g", names)
+        lines.append(f"    if s{i} is not None:")
+        if shape is not None:
+            lines += [f"        if not ({' and '.join(_kinds(shape, f's{i}'))}):"]
+            lines += ["            raise Replay"]
+        lines.append(f"        {target} = s{i}")
+    return lines
+
+
+def _render(p: _Program, out: Any) -> str:
+    if isinstance(out, int):
+        return p.name(out)
+    inner = ", ".join(_render(p, o) for o in out)
+    if type(out) is tuple:
+        return f"({inner}{',' if len(out) == 1 else ''})"
+    return f"[{inner}]"
+
+
+def _results(p: _Program) -> list[str]:
+    """The check that every gradient is finite, and the return line."""
+    if p.b is None:
+        return [f"return {_render(p, p.ir.outputs)}"]
+    lines, parts, items = [], [], []
+    counter = iter(range(p.ir.num_inputs))
+    for i, shape in enumerate(p.ir.arguments.items):
+        names: list[str] = []
+        rendered = _render_shape(shape, counter, names)
+        if shape is not None and shape.flat:
+            lines.append(f"grads{i} = {rendered}")
+            parts.append(f"sum(grads{i})")
+            rendered = f"grads{i}"
+        else:
+            parts += names
+        items.append(rendered)
+    watched = list(dict.fromkeys(p.name(g) for g in p.watched()))
+    if watched:
+        parts.append(f"sum(({', '.join(watched)},))")
+    root = p.name(p.b.root)
+    lines += [f"if not isfinite({' + '.join([*parts, root])}):", "    raise Replay"]
+    lines.append(f"return {root}, ({', '.join(items)}{',' if len(items) == 1 else ''})")
+    return lines
+
+
+def _render_shape(shape: Shape | None, counter: Iterator[int], names: list[str]) -> str:
+    """The gradients of an argument, shaped like it: a list or tuple display of g<i>."""
+    if shape is None:
+        names.append(f"g{next(counter)}")
+        return names[-1]
+    inner = ", ".join(_render_shape(s, counter, names) for s in shape.items)
+    if shape.kind is tuple:
+        return f"({inner}{',' if len(shape.items) == 1 else ''})"
+    return f"[{inner}]"
+
+
+# ---- assembling and compiling ------------------------------------------------------------
+
+
+def lower(ir: IR, grads: bool) -> tuple[str, Callable[..., Any]]:
+    """The source of the replay (``value_and_grad`` with ``grads``, else ``forward``) and
+    the compiled function."""
+    p = _Program(ir, grads)
+    size = len(ir.equations) + (len(p.b.equations) if p.b is not None else 0)
+    if size > SINGLE:
+        from .chunks import assemble
+
+        return assemble(p)
+    source = _module(p, [_function(p)])
+    return source, compiled(source, p.table, [p.constants[s] for s in p.used])
+
+
+def source(ir: IR) -> str:
+    """The generated code of both functions, ``forward`` and (for a program whose output
+    is one Value) ``value_and_grad``, as one module to read."""
+    p = _Program(ir, False)
+    functions = [_function(p)]
+    if ir.backward is not None:
+        q = _Program(ir, True, shared=p)
+        functions.append(_function(q))
+    return _module(p, functions)
+
+
+def _function(p: _Program) -> list[str]:
+    """The lines of one generated function, indented for its place inside ``make``."""
+    name = "value_and_grad" if p.grads else "forward"
+    params, body = _arguments(p)
+    if p.grads:
+        params += ["seed", "start"]
+        body += _starts(p)
+    for statement in forward_statements(p):
+        body += statement.lines
+    if p.grads:
+        for statement in backward_statements(p):
+            body += statement.lines
+    body += _results(p)
+    return [f"    def {name}({', '.join(params)}):", *("        " + line for line in body)]
+
+
+def _module(p: _Program, functions: list[list[str]]) -> str:
+    names = [f[0].split("(")[0][len("    def ") :] for f in functions]
+    returned = ", ".join(names)
+    lines = [*_HEADER, *_make_head(p)]
+    for f in functions:
+        lines += f
+    return "\n".join([*lines, f"    return {returned}", ""])
+
+
+def _make_head(p: _Program) -> list[str]:
+    lines = ["def make(table, constants):"]
+    if p.table:
+        lines.append(f"    {', '.join(f't{i}' for i in range(len(p.table)))}, = table")
+    if p.used:
+        lines.append(f"    {', '.join(f'c{s}' for s in p.used)}, = constants")
+    return lines
+
+
+def compiled(
+    source: str, table: list[Any], constants: list[float], where: str = "<autograd.trace program>"
+) -> Any:
+    """What ``make(table, constants)`` in the generated ``source`` returns."""
+    namespace: dict[str, Any] = {**RUNTIME, "LISTS": (list, tuple)}
+    try:
+        code = compile(source, where, "exec")
+    except (RecursionError, MemoryError, SyntaxError) as e:
+        raise CompileError(
+            f"trace: the program could not be compiled ({type(e).__name__}: {e})"
+        ) from None
+    exec(code, namespace)
+    return namespace["make"](table, constants)
+
+
+class CompileError(RuntimeError):
+    """The generated code of a program could not be compiled (a slip of the generator)."""
