@@ -33,7 +33,7 @@ import inspect
 import math
 import numbers
 from collections.abc import Callable
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 
 _isfinite = math.isfinite
@@ -518,7 +518,7 @@ RELU = _builtin(
     lambda x, out: positive(x),
     family="relu",
     method="relu",
-    numpy=lambda np: lambda x: np.maximum(x, 0.0),
+    numpy=lambda np: partial(np.maximum, 0.0),  # maximum(0.0, x): relu(-0.0) is 0.0
     # x - x: 0.0 for a finite x, nan for inf or nan, which must not be hidden
     inline=(0, "{0} if {0} > 0.0 else {0} - {0}"),
     doc="max(x, 0)",

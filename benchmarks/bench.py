@@ -187,54 +187,42 @@ class TracedDemo:
 
 def interpreter(program):
     """The design not taken, kept to measure it: value_and_grad of ``program`` by a loop
-    over its steps, the slots in lists, + - * relu written out, same order as backward()."""
+    over its IR (forward equations, then the backward program's blocks), the slots in a
+    list, + - * written out: the same operations in the same order as the generated code."""
     from autograd import ops
 
-    ADD, SUB, MUL, RELU = ops.ADD, ops.SUB, ops.MUL, ops.RELU
-    size = len(program._op)
-    constants = list(program.constants.items())
-    backward = [(program._op[s], program._in[s], s) for s in reversed(program._order)]
-    backward = [(op, ins, s) for op, ins, s in backward if ins and isinstance(op, ops.Op)]
-    root = program._order[-1]
+    ADD, SUB, MUL = ops.ADD, ops.SUB, ops.MUL
+    b = program.backward
+    size = program.num_slots
+    constants = [*program.constants.items(), *b.constants.items()]
+    forward = [(op, ins, out) for op, ins, out in program.equations]
+    blocks = [(blk.gradient, b.equations[blk.start : blk.stop]) for blk in b.blocks]
+    head = b.equations[: b.blocks[0].start] if b.blocks else list(b.equations)
+    n = program.num_inputs
+
+    def run(equations, v):
+        for op, ins, out in equations:
+            if op is MUL:
+                v[out] = v[ins[0]] * v[ins[1]]
+            elif op is ADD:
+                v[out] = v[ins[0]] + v[ins[1]]
+            elif op is SUB:
+                v[out] = v[ins[0]] - v[ins[1]]
+            else:
+                v[out] = op.forward(*[v[i] for i in ins])
 
     def value_and_grad(leaves: list[float]) -> tuple[float, list[float]]:
         v = [0.0] * size
-        v[: len(leaves)] = leaves
+        v[:n] = leaves
         for s, c in constants:
             v[s] = c
-        for op, ins, s in program.steps:
-            if op is MUL:
-                v[s] = v[ins[0]] * v[ins[1]]
-            elif op is ADD:
-                v[s] = v[ins[0]] + v[ins[1]]
-            elif op is RELU:
-                x = v[ins[0]]
-                v[s] = x if x > 0.0 else 0.0
-            else:
-                v[s] = op.forward(*[v[i] for i in ins])
-        g = [0.0] * size
-        g[root] = 1.0
-        for op, ins, s in backward:
-            gs = g[s]
-            if not gs:
-                continue
-            if op is MUL:
-                g[ins[0]] += gs * v[ins[1]]
-                g[ins[1]] += gs * v[ins[0]]
-            elif op is ADD:
-                g[ins[0]] += gs
-                g[ins[1]] += gs
-            elif op is SUB:
-                g[ins[0]] += gs
-                g[ins[1]] -= gs
-            elif op is RELU:
-                if v[ins[0]] > 0.0:
-                    g[ins[0]] += gs
-            else:
-                local = op.derivative(*[v[i] for i in ins], v[s])
-                for i, d in zip(ins, local if len(ins) > 1 else (local,)):
-                    g[i] += gs * d
-        return v[root], g[: len(leaves)]
+        run(forward, v)
+        v[b.seed] = 1.0
+        run(head, v)
+        for gradient, equations in blocks:
+            if v[gradient]:  # a gradient of 0 passes nothing on
+                run(equations, v)
+        return v[b.root], [v[s] for s in b.starts]
 
     return value_and_grad
 

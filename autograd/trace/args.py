@@ -68,8 +68,7 @@ def flatten(shape: Shape | None, x: Any, out: list[Any], path: str, arrays: bool
     """Append the numbers of ``x`` to ``out``, checking that ``x`` has the given shape
     (with ``arrays``, a number may also be a numpy array: a batch of numbers)."""
     if shape is None:
-        batch = arrays and type(x).__name__ == "ndarray"
-        if isinstance(x, (list, tuple)) or (_is_container(x) and not batch):
+        if not _number(x, arrays):
             raise TraceError(f"{path}: expected a number, got {_what(x)}")
         out.append(x)
         return
@@ -83,14 +82,21 @@ def flatten(shape: Shape | None, x: Any, out: list[Any], path: str, arrays: bool
             f"{path}: expected {describe(shape)}, got {_what(x)} "
             f"(length {len(x)} instead of {len(shape.items)})"
         )
-    if shape.flat and not arrays:
+    if shape.flat:
         for i, y in enumerate(x):
-            if isinstance(y, (list, tuple)) or _is_container(y):
+            if type(y) is not float and not _number(y, arrays):
                 raise TraceError(f"{path}[{i}]: expected a number, got {_what(y)}")
         out.extend(x)
         return
     for i, (s, y) in enumerate(zip(shape.items, x)):
         flatten(s, y, out, f"{path}[{i}]", arrays)
+
+
+def _number(x: Any, arrays: bool) -> bool:
+    """Whether x may stand where a number is expected (Value() judges it later)."""
+    if isinstance(x, (list, tuple)):
+        return False
+    return not _is_container(x) or (arrays and type(x).__name__ == "ndarray")
 
 
 def build(shape: Shape | None, leaves: Iterator[Any]) -> Any:

@@ -126,6 +126,25 @@ class Backward:
     blocks: Sequence[Block]
     constants: dict[int, float]  # the numbers the rules use (1 in 1 - out * out)
 
+    def aliases(self) -> dict[int, int]:
+        """Gradient slots whose one share is another gradient, which they then equal bit
+        for bit (0.0 + g is g: no gradient that is passed on is ever -0.0), each mapped to
+        the slot it equals (the end of a chain): a lowering may use one name for both."""
+        is_gradient = set(self.gradient) - {-1}
+        starts = set(self.starts)
+        shares: dict[int, int] = {}
+        candidate: dict[int, int] = {}
+        for op, ins, out in self.equations:
+            if out == ins[0] and op.family in ("add", "sub"):  # an add into a gradient
+                shares[out] = shares.get(out, 0) + 1
+                if op.family == "add" and ins[1] in is_gradient:
+                    candidate[out] = ins[1]
+        same: dict[int, int] = {}
+        for acc, g in candidate.items():  # in equation order: g's own is known by now
+            if shares[acc] == 1 and acc not in starts:
+                same[acc] = same.get(g, g)
+        return same
+
     def gradient_of(self, slot: int) -> int | None:
         """The slot of d out / d ``slot``, or None if it receives nothing."""
         g = self.gradient[slot]

@@ -138,12 +138,14 @@ class _Writer:
         self.lines: list[str] = []
         self.table: list[Any] = []
         self._names: dict[int, str] = {}
+        self._forms: dict[int, str] = {}  # id(op) -> its function's name (ops live on)
         self.used: dict[int, None] = {}
         b = ir.backward if grads else None
         self.constants = {**ir.constants, **(b.constants if b is not None else {})}
         self.groups = weighted_sums(ir, batched, grads)
         self.fused = {x for group in self.groups for sm in group for x in (sm.end, *sm.inner)}
         self.pieces: set[int] = set()  # backward slots that hold one number per sample
+        self.alias: dict[int, int] = {}  # gradients that are another's (see Backward.aliases)
         self.gradient_of: dict[int, int] = {}
         if grads and ir.backward is not None:
             for s, g in enumerate(ir.backward.gradient):
@@ -152,6 +154,19 @@ class _Writer:
 
     def emit(self, line: str, indent: int = 1) -> None:
         self.lines.append("    " * indent + line)
+
+    def apply(self, op: Op, ins: tuple[int, ...]) -> str:
+        """op applied to the slots ``ins``: an arithmetic operator where the table's inline
+        form is one (arrays and floats alike take it), else a call of its numpy form."""
+        names = [self.name(i) for i in ins]
+        if op.inline is not None and op.inline[0] > 0:
+            return op.inline[1].format(*names)
+        if op.family == "step" and op.params == (1.0, 0.0):  # relu's slope: 1 where x > 0
+            return f"({names[0]} > 0.0)"  # True and False multiply as 1.0 and 0.0
+        form = self._forms.get(id(op))
+        if form is None:
+            form = self._forms[id(op)] = self.ref(_array_form(op, self.np))
+        return f"{form}({', '.join(names)})"
 
     def ref(self, f: Any) -> str:
         if id(f) not in self._names:
@@ -176,7 +191,7 @@ class _Writer:
         if b is not None and slot == b.seed:
             return "seed"
         if slot in self.gradient_of:
-            return f"g{self.gradient_of[slot]}"
+            return f"g{self.gradient_of[self.alias.get(slot, slot)]}"
         return f"v{slot}" if slot < self.ir.forward_slots else f"d{slot}"
 
     def forward(self) -> list[int]:
@@ -192,8 +207,7 @@ class _Writer:
                 self.batched.add(s)
             if op.inline is None or op.family == "relu":  # these may hide an inf or nan
                 absorbing += [i for i in ins if i not in self.ir.constants]
-            args = ", ".join(self.name(i) for i in ins)
-            self.emit(f"{self.name(s)} = {self.ref(_array_form(op, self.np))}({args})")
+            self.emit(f"{self.name(s)} = {self.apply(op, ins)}")
         return absorbing
 
     def check(self, slots: list[int]) -> None:
@@ -229,6 +243,7 @@ def _backward(w: _Writer) -> None:
     """
     b = w.ir.backward
     assert b is not None
+    w.alias = {a: g for a, g in b.aliases().items() if w.is_batched(a) == w.is_batched(g)}
     rank = {block.node: i for i, block in enumerate(b.blocks)}
     last = {max((sm.end for sm in g), key=rank.__getitem__): k for k, g in enumerate(w.groups)}
     cursor = 0
@@ -247,15 +262,16 @@ def _equations(w: _Writer, equations: list, block: Block | None) -> None:
     for op, ins, out in equations:
         name = w.name(out)
         if out == ins[0] and (op is ADD or op is SUB):  # a gradient += a share
+            if out in w.alias:
+                continue  # it is the other gradient, by name
             term = w.name(ins[1])
             if w.is_batched(ins[1]) and not w.is_batched(out):
                 term = f"dot({term}, one)"  # the sum over the batch
             w.emit(f"{name} {'+' if op is ADD else '-'}= {term}")
             continue
-        args = ", ".join(w.name(i) for i in ins)
         if block is None:  # the output's gradient, seed + 0.0: one per sample if batched
             times = " * one" if w.is_batched(out) else ""
-            w.emit(f"{name} = {w.ref(_array_form(op, w.np))}({args}){times}")
+            w.emit(f"{name} = ({w.apply(op, ins)}){times}")
             continue
         if any(w.is_batched(i) for i in ins):
             w.pieces.add(out)
@@ -265,7 +281,7 @@ def _equations(w: _Writer, equations: list, block: Block | None) -> None:
             continue
         if op.family not in _BOUNDED:
             risky.add(out)
-        w.emit(f"{name} = {w.ref(_array_form(op, w.np))}({args})")
+        w.emit(f"{name} = {w.apply(op, ins)}")
 
 
 def _backward_group(w: _Writer, group: list[_Sum], k: int) -> None:
@@ -321,6 +337,8 @@ def lower(ir: IR, batched: frozenset[int], grads: bool) -> tuple[str, Callable[.
         b = ir.backward
         assert b is not None
         accumulators = [g for g in w.gradient_of if g not in b.starts]
+        alias = {a for a, g in b.aliases().items() if w.is_batched(a) == w.is_batched(g)}
+        accumulators = [g for g in accumulators if g not in alias]
         if accumulators:
             w.emit(" = ".join(w.name(g) for g in accumulators) + " = 0.0")
         _backward(w)
@@ -370,10 +388,12 @@ def run(program: Any, args: tuple, grads: bool, seed: Any = 1.0, start: Any = No
     arrays = frozenset(i for i, x in enumerate(leaves) if type(x) is not float)
     layouts = _CACHE.setdefault(program, {})
     if (arrays, grads) not in layouts:  # compiled once for each layout of arrays and numbers
-        layouts[arrays, grads] = lower(program, _batched_slots(program, arrays), grads)[1]
-    fast = layouts[arrays, grads]
+        batched = _batched_slots(program, arrays)
+        shared = grads and program.backward.root not in batched
+        layouts[arrays, grads] = lower(program, batched, grads)[1], shared
+    fast, shared = layouts[arrays, grads]
     zero, one = (0.0, 1.0) if n is None else (np.zeros(n), np.ones(n))
-    if grads and n is not None and program.backward.root not in _batched_slots(program, arrays):
+    if shared and n is not None:
         seed = float(np.sum(np.broadcast_to(seed, (n,))))  # a shared output: n seeds
     with np.errstate(all="ignore"):
         if grads:
@@ -401,6 +421,9 @@ def _leaves(raw: list[Any], np: Any) -> tuple[list[Any], int | None]:
     leaves: list[Any] = []
     n = None
     for i, x in enumerate(raw):
+        if type(x) is float and x - x == 0.0:  # the common case, quickly
+            leaves.append(x)
+            continue
         a = _array(x, np, f"program (numpy): argument leaf {i}")
         if a.ndim == 1:
             if n is not None and len(a) != n:

@@ -198,22 +198,11 @@ class _Program:
         return ends + relus
 
     def _find_aliases(self) -> None:
-        # A gradient whose one share is another gradient g (an input of an add) is g:
-        # 0.0 + g is g, since no gradient that is passed on is ever -0.0.
         assert self.b is not None
-        shares = array("l", [0]) * self.ir.num_slots
-        candidate: dict[int, int] = {}
-        for op, ins, out in self.b.equations:
-            if out == ins[0] and (op is ADD or op is SUB):
-                shares[out] += 1
-                if op is ADD and ins[1] in self.gradient_of:
-                    candidate[out] = ins[1]
-        for acc, g in candidate.items():  # in equation order: g's own alias is known
-            if shares[acc] == 1 and acc not in self.starts:
-                self.alias[acc] = self.name(g)
-                # reads of this gradient read the other: keep it as long as both
-                target = self.slot_of(self.alias[acc])
-                self.last[target] = max(self.last[target], self.last[acc])
+        for acc, g in self.b.aliases().items():
+            self.alias[acc] = self.name(g)
+            # reads of this gradient read the other: keep that one as long as both
+            self.last[g] = max(self.last[g], self.last[acc])
 
 
 # ---- statements ----------------------------------------------------------------------
@@ -305,7 +294,24 @@ def _check(name: str, time: int) -> Statement:
 
 
 def backward_statements(p: _Program) -> Iterator[Statement]:
-    """The backward program: equations that always run, and each block under its guard."""
+    """The backward program: equations that always run, and each block under its guard;
+    blocks in a row under the same guard (the adds of a sum pass on one gradient) share
+    one ``if``."""
+    held: Statement | None = None
+    for s in _blocks(p):
+        if held is not None and s.lines[0] == held.lines[0] and s.lines[0].startswith("if "):
+            held = Statement(
+                held.lines + s.lines[1:], held.reads | s.reads, held.writes | s.writes, s.time
+            )
+            continue
+        if held is not None:
+            yield held
+        held = s
+    if held is not None:
+        yield held
+
+
+def _blocks(p: _Program) -> Iterator[Statement]:
     assert p.b is not None
     first, cursor = len(p.ir.equations), 0
     for block in p.b.blocks:
