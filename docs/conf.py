@@ -88,6 +88,43 @@ def _course_is_executed() -> None:
 
 _course_is_executed()
 
+# How a learner writes each of Python's operators, by the Value method behind it.
+_OPERATORS = {"__add__": "a + b", "__sub__": "a - b", "__mul__": "a * b", "__truediv__": "a / b"}
+_OPERATORS.update({"__neg__": "-a", "__pow__": "a ** b", "abs": "abs(a), a.abs()"})
+
+
+def ops_page() -> str:
+    """The page of every operation, written from the rule table (autograd.ops.OPS): what
+    it computes, how to write it, where its derivative is tested.  Never stale."""
+    from autograd.ops import OPS
+
+    rows = [
+        "# Operations",
+        "",
+        "Every operation of the engine, from its rule table (`autograd/ops.py`, `OPS`): the",
+        "function, how a learner writes it on Values, and the interval each input is tested",
+        "in (the kinks kept away from in brackets).  Ops without a way to write them are the",
+        "slopes of kinks, which derivative rules write into traced backward programs.",
+        "",
+        "| op | computes | written | tested on |",
+        "|---|---|---|---|",
+    ]
+    for name, (op, domain, kinks) in OPS.items():
+        written = _OPERATORS.get(op.method or "", f"a.{op.method}()" if op.method else "")
+        if op.method == "__pow__" and op.params:
+            written = f"a ** {op.params[0]:g}"
+        elif op.params and op.method and not op.method.startswith("__"):
+            written = f"a.{op.method}({', '.join(f'{p:g}' for p in op.params)})"
+        where = ", ".join(
+            f"({lo:g}, {hi:g})" + (f" [{', '.join(f'{k:g}' for k in ks)}]" if ks else "")
+            for (lo, hi), ks in zip(domain, kinks)
+        )
+        rows.append(f"| `{name}` | {op.__doc__} | {f'`{written}`' if written else ''} | {where} |")
+    return "\n".join(rows) + "\n"
+
+
+(DOCS / "api" / "ops.md").write_text(ops_page(), encoding="utf-8")
+
 
 def _copy_mathjax(app, exception) -> None:
     if exception is None and app.builder.format == "html":

@@ -17,6 +17,7 @@ from contextlib import contextmanager, nullcontext
 from typing import Any
 
 from autograd import Value, ops
+from autograd.trace import CompileError
 
 from . import compiled as C
 from . import losses as L
@@ -325,6 +326,8 @@ def _traced_step(
             raise ArithmeticError("not a built-in model any more")
         with paused_gc() if pause_gc else nullcontext():
             value, grads, outs = _replay(program, params, Xb, [t for t, _ in tb], l2)
+    except CompileError:
+        raise  # not the numbers' fault: the Value path would be tried again every step
     except Exception:  # whatever it was, the Value path says it properly
         return _step(model, params, Xb, yb, loss_fn, l2, optimizer, pause_gc)
     optimizer.zero_grad()

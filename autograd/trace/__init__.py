@@ -16,6 +16,7 @@ from . import args, check, chunks, derive, ir, lower_numpy, lower_python, progra
 from .args import Shape, TraceError
 from .check import TraceMismatch
 from .ir import IR, Backward, Block, Equation, Equations
+from .lower_python import CompileError
 from .program import Program, trace
 from .record import allow_data
 
@@ -25,6 +26,7 @@ __all__ = [
     "IR",
     "Backward",
     "Block",
+    "CompileError",
     "Equation",
     "Equations",
     "Program",

@@ -38,7 +38,7 @@ from .ir import IR, Block
 _BOUNDED = frozenset({"step", "sign"})
 
 
-def _array_form(op: Op, np: Any) -> Callable[..., Any]:
+def array_form(op: Op, np: Any) -> Callable[..., Any]:
     """The op's forward on arrays: its numpy form, or its float forward sample by sample."""
     form = op.numpy
     if isinstance(form, str):
@@ -165,7 +165,7 @@ class _Writer:
             return f"({names[0]} > 0.0)"  # True and False multiply as 1.0 and 0.0
         form = self._forms.get(id(op))
         if form is None:
-            form = self._forms[id(op)] = self.ref(_array_form(op, self.np))
+            form = self._forms[id(op)] = self.ref(array_form(op, self.np))
         return f"{form}({', '.join(names)})"
 
     def ref(self, f: Any) -> str:

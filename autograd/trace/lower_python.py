@@ -560,7 +560,13 @@ def lower(ir: IR, grads: bool) -> tuple[str, Callable[..., Any]]:
 
 def source(ir: IR) -> str:
     """The generated code of both functions, ``forward`` and (for a program whose output
-    is one Value) ``value_and_grad``, as one module to read."""
+    is one Value) ``value_and_grad``, as one module to read (a long program: its parts,
+    then the driver, for each function)."""
+    if len(ir.equations) + (len(ir.backward.equations) if ir.backward else 0) > SINGLE:
+        from .chunks import assemble
+
+        grads = [False, True] if ir.backward is not None else [False]
+        return "\n".join(assemble(_Program(ir, g), keep_source=True)[0] for g in grads)
     p = _Program(ir, False)
     functions = [_function(p)]
     if ir.backward is not None:
