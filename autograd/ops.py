@@ -506,6 +506,7 @@ SOFTPLUS = _function(
 )
 SIN = _function("sin", math.sin, lambda x, out: cos(x), "sin", "sin x")
 COS = _function("cos", math.cos, lambda x, out: -sin(x), "cos", "cos x")
+ATAN = _function("atan", math.atan, lambda x, out: 1.0 / (1.0 + x * x), "arctan", "arctan x")
 
 
 # --------------------------------------------------------------------------------------
@@ -625,6 +626,7 @@ OPS: dict[str, tuple[Op, Domain, tuple[tuple[float, ...], ...]]] = {
     "softplus": (SOFTPLUS, ((-10.0, 10.0),), ((),)),
     "sin": (SIN, (_R,), ((),)),
     "cos": (COS, (_R,), ((),)),
+    "atan": (ATAN, (_R,), ((),)),
     "relu": (RELU, (_R,), ((0.0,),)),
     "leaky_relu": (leaky_relu(0.01), (_R,), ((0.0,),)),
     "leaky_relu0.2": (leaky_relu(0.2), (_R,), ((0.0,),)),

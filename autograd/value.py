@@ -250,6 +250,10 @@ class Value:
         """Cosine."""
         return _unary(self, _ops.COS)
 
+    def atan(self) -> Value:
+        """Arctangent, in (-pi/2, pi/2)."""
+        return _unary(self, _ops.ATAN)
+
     # ---- gradients ---------------------------------------------------------------------
 
     def backward(self) -> None:

@@ -67,6 +67,7 @@ CLOSED = {
     ),
     "sin": (math.sin, lambda x: (math.cos(x),), lambda x: ((-math.sin(x),),)),
     "cos": (math.cos, lambda x: (-math.sin(x),), lambda x: ((-math.cos(x),),)),
+    "atan": (math.atan, lambda x: (1 / (1 + x * x),), lambda x: ((-2 * x / (1 + x * x) ** 2,),)),
     "relu": (lambda x: max(x, 0), lambda x: (float(x > 0),), lambda x: ((0,),)),
     "leaky_relu": (
         lambda x: x if x > 0 else 0.01 * x,
