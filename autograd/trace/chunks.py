@@ -12,6 +12,8 @@ first stores it (``R[i] = v5``), the later loads it (``v5 = R[i]``); ``R`` start
 
 from __future__ import annotations
 
+import re
+from array import array
 from collections.abc import Callable, Iterator
 from itertools import chain
 from typing import TYPE_CHECKING, Any
@@ -24,19 +26,27 @@ if TYPE_CHECKING:
 
 class _Registers:
     """Where each crossing value lives in ``R``: arguments first, then their gradients'
-    starts, the seed, and the others in the order they first cross."""
+    starts, the seed, ``bad``, and the others in the order they first cross."""
 
     def __init__(self, p: _Program) -> None:
+        self.p = p
+        self.index = array("q", [-1]) * (p.ir.num_slots + 1)  # by slot: 8 bytes each
         n = p.ir.num_inputs
-        self.index: dict[str, int] = {f"v{i}": i for i in range(n)}
+        self.size = 0
+        for i in range(n):
+            self[f"v{i}"]
         if p.grads:
-            self.index.update({f"g{i}": n + i for i in range(n)})
-            self.index["seed"] = 2 * n
+            for i in range(n):
+                self[f"g{i}"]
+            self["seed"]
+            self["bad"]
 
     def __getitem__(self, name: str) -> int:
-        if name not in self.index:
-            self.index[name] = len(self.index)
-        return self.index[name]
+        slot = self.p.slot_of(name)
+        if self.index[slot] < 0:
+            self.index[slot] = self.size
+            self.size += 1
+        return self.index[slot]
 
 
 def _chunk(
@@ -50,12 +60,15 @@ def _chunk(
     constants: dict[str, None] = {}
     end = max(s.time for s in statements)
     for s in statements:
-        for name in sorted(s.reads):
-            if name[0] == "c":
-                constants[name] = None
-            elif name not in written:
-                loads[name] = None
-        written |= s.writes
+        for line in s.lines:
+            target, reads = _names(line)
+            for name in reads:
+                if name[0] == "c":
+                    constants[name] = None
+                elif name not in written:
+                    loads[name] = None
+            if target is not None:
+                written.add(target)
     stores = [n for n in sorted(written) if p.last[p.slot_of(n)] > end]
     body = [f"{n} = R[{registers[n]}]" for n in loads]
     for s in statements:
@@ -71,6 +84,20 @@ def _chunk(
     source += "\n    return chunk\n"
     values = [p.constants[s] for s in used]
     return source, compiled(source, p.table, values, f"<autograd.trace program, part {k}>")
+
+
+_NAME = re.compile(r"\b(?:[vgdc]\d+|seed|bad)\b")
+_ASSIGNED = re.compile(r"^\s*([vgd]\d+|bad) (=|\+=|-=) ")
+
+
+def _names(line: str) -> tuple[str | None, list[str]]:
+    """The name a generated line assigns (None for if, else, raise) and the names it reads
+    first (an add into a gradient reads it as well)."""
+    m = _ASSIGNED.match(line)
+    if m is None:
+        return None, _NAME.findall(line)
+    rest = _NAME.findall(line[m.end() :])
+    return m.group(1), ([m.group(1), *rest] if m.group(2) != "=" else rest)
 
 
 def _parts(p: _Program, size: int) -> Iterator[list[Statement]]:
@@ -138,7 +165,7 @@ def _driver(p: _Program, registers: _Registers, count: int) -> tuple[list[str], 
         return f"R[{registers[name]}]"
 
     body += _results(p, registers, get)
-    body.insert(0, f"R = [0.0] * {len(registers.index)}")  # every crossing value is known now
+    body.insert(0, f"R = [0.0] * {registers.size}")  # every crossing value is known now
     name = "value_and_grad" if p.grads else "forward"
     return [f"def {name}({', '.join(params)}):", *("    " + x for x in body)], constants
 
@@ -232,10 +259,8 @@ def _results(p: _Program, registers: _Registers, get: Callable[[int], str]) -> l
                 f"grads{i}" if shape.flat else _nest(shape, f"grads{i}", iter(range(size)))
             )
         first += size
-    watched = list(dict.fromkeys(get(g) for g in p.watched()))
-    if watched:
-        parts.append(f"sum(({', '.join(watched)},))")
     root = get(p.b.root)
+    parts.append(f"R[{registers['bad']}]")
     lines += [f"if not isfinite({' + '.join([*parts, root])}):", "    raise Replay"]
     lines.append(f"return {root}, ({', '.join(items)}{',' if len(items) == 1 else ''})")
     return lines

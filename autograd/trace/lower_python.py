@@ -33,7 +33,7 @@ from .args import Shape
 from .ir import IR, Block
 
 SINGLE = 150_000  # statements in one function at most; larger programs are split ...
-CHUNK = 30_000  # ... into functions of this many statements
+CHUNK = 5_000  # ... into functions of this many statements (about 50 MB to compile)
 MAX_DEPTH = 200  # operations nested in one expression (Python's parser recurses on them)
 
 _RELU_SLOPE = step(1.0, 0.0)  # relu's derivative, whose backward is written as a branch
@@ -67,13 +67,25 @@ def _user_forward(op: Op) -> Callable[..., float]:
     return call
 
 
+class _Constants:
+    """The program's constants and its backward program's, looked up without a copy."""
+
+    def __init__(self, forward: dict[int, float], backward: dict[int, float]) -> None:
+        self.forward, self.backward = forward, backward
+
+    def __contains__(self, slot: int) -> bool:
+        return slot in self.forward or slot in self.backward
+
+    def __getitem__(self, slot: int) -> float:
+        found = self.forward.get(slot)
+        return self.backward[slot] if found is None else found
+
+
 class Statement(NamedTuple):
-    """Lines of generated code (indented relative to the function's body), the names they
-    read and write, and the last equation they come from (for splitting into chunks)."""
+    """Lines of generated code (indented relative to the function's body), and the last
+    equation they come from (for splitting a program into parts)."""
 
     lines: list[str]
-    reads: frozenset[str]
-    writes: frozenset[str]
     time: int
 
 
@@ -83,7 +95,6 @@ class _Expression(NamedTuple):
     text: str
     precedence: int
     depth: int
-    reads: frozenset[str]
 
 
 # ---- what each slot is called, and who reads it ------------------------------------------
@@ -99,23 +110,31 @@ class _Program:
         self.forward_slots = ir.forward_slots
         self.table: list[Callable[..., Any]] = []
         self._table_names: dict[int, str] = {}
-        self.gradient_of: dict[int, int] = {}  # accumulator slot -> its forward slot
+        # accumulator slot -> the forward slot it is the gradient of (-1: not a gradient)
+        self.gradient_of = array("q", [-1]) * (ir.num_slots + 1)
         self.alias: dict[int, str] = {}  # accumulators that are another gradient
         self.starts = frozenset(b.starts) if b is not None else frozenset()
         self.used: dict[int, None] = {}  # the constants the code reads, in order
-        self.constants = {**ir.constants, **(b.constants if b is not None else {})}
+        self.constants = _Constants(ir.constants, b.constants if b is not None else {})
         if shared is not None:  # one module with another function: one table, one set
             self.table, self._table_names = shared.table, shared._table_names
             self.used = shared.used
-            shared.constants.update(self.constants)
+            shared.constants = self.constants
         if b is not None:
             for s, g in enumerate(b.gradient):
                 if g >= 0:
                     self.gradient_of[g] = s
         self.end = len(ir.equations) + (len(b.equations) if b is not None else 0)
-        self._count_uses()
+        self.bad = ir.num_slots  # a slot of its own for ``bad``, where checks add up
+        self.ends: frozenset[int] = frozenset()
+        same = b.aliases() if b is not None else {}
         if b is not None:
-            self._find_aliases()
+            self.ends = frozenset(g for g in self._ends() if g not in same)
+        self._count_uses()
+        for acc, g in same.items():
+            self.alias[acc] = self.name(g)
+            # reads of this gradient read the other: keep that one as long as both
+            self.last[g] = max(self.last[g], self.last[acc])
 
     def name(self, slot: int) -> str:
         if slot in self.constants:
@@ -124,7 +143,9 @@ class _Program:
         if self.b is not None:
             if slot == self.b.seed:
                 return "seed"
-            if slot in self.gradient_of:
+            if slot in self.ends:
+                return "bad"  # a gradient nothing reads: only its finiteness counts
+            if self.gradient_of[slot] >= 0:
                 return self.alias.get(slot) or f"g{self.gradient_of[slot]}"
         return f"v{slot}" if slot < self.forward_slots else f"d{slot}"
 
@@ -133,6 +154,8 @@ class _Program:
         if name == "seed":
             assert self.b is not None
             return self.b.seed
+        if name == "bad":
+            return self.bad
         number = int(name[1:])
         if name[0] == "g":
             assert self.b is not None
@@ -161,7 +184,7 @@ class _Program:
                 event += 1
 
     def _count_uses(self) -> None:
-        n = self.ir.num_slots
+        n = self.ir.num_slots + 1  # and bad
         self.uses = array("l", [0]) * n
         self.last = array("q", [-1]) * n  # the last event that reads (or adds into) a slot
         self.consumer = array("q", [-1]) * n  # the first event that reads a slot
@@ -173,36 +196,22 @@ class _Program:
                     self.consumer[i] = event
         finals = self.ir.slots_of_outputs()
         if self.b is not None:
-            finals += [*self.b.starts, *self.watched()]
+            finals += [*self.b.starts, self.bad]
         for s in finals:
             self.uses[s] += 1
             self.last[s] = self.end
 
-    def watched(self) -> list[int]:
-        """Gradient slots whose inf or nan nothing carries on, which must be checked at the
-        end (backward() raises where one is infinite or NaN): those of leaves and of nodes
-        without a rule, and a relu's, which reaches its input only where it is active."""
+    def _ends(self) -> list[int]:
+        """Gradients that no block carries on (of leaves that are not arguments, of nodes
+        without a rule): nothing reads them, but backward() raises where one is infinite or
+        NaN, so their shares are added into ``bad``, whose finiteness is checked at the end."""
         assert self.b is not None
         passing = {block.node for block in self.b.blocks}
-        ends = [
+        return [
             g
             for s, g in enumerate(self.b.gradient)
             if g >= 0 and s >= self.ir.num_inputs and s not in passing
         ]
-        equations = self.b.equations
-        relus = [
-            block.gradient
-            for block in self.b.blocks
-            if any(equations[k].op is _RELU_SLOPE for k in range(block.start, block.stop))
-        ]
-        return ends + relus
-
-    def _find_aliases(self) -> None:
-        assert self.b is not None
-        for acc, g in self.b.aliases().items():
-            self.alias[acc] = self.name(g)
-            # reads of this gradient read the other: keep that one as long as both
-            self.last[g] = max(self.last[g], self.last[acc])
 
 
 # ---- statements ----------------------------------------------------------------------
@@ -213,8 +222,7 @@ def _operand(p: _Program, slot: int, pending: dict[int, _Expression], need: int)
     tightly than ``need``), or its name."""
     e = pending.pop(slot, None)
     if e is None:
-        name = p.name(slot)
-        return _Expression(name, _ATOM, 0, frozenset([name]))
+        return _Expression(p.name(slot), _ATOM, 0)
     if e.precedence < need:
         return e._replace(text=f"({e.text})")
     return e
@@ -232,8 +240,7 @@ def _inline(
         need = precedence if (k == 0 or len(ins) == 1) else precedence + 1
         operands.append(_operand(p, i, pending, need))
     text = template.format(*(e.text for e in operands))
-    reads = frozenset().union(*(e.reads for e in operands))
-    return _Expression(text, precedence, 1 + max(e.depth for e in operands), reads)
+    return _Expression(text, precedence, 1 + max(e.depth for e in operands))
 
 
 def _fusable(p: _Program, slot: int, part: range) -> bool:
@@ -274,23 +281,20 @@ def forward_statements(p: _Program) -> Iterator[Statement]:
             if _fusable(p, out, part) and e.depth < MAX_DEPTH:
                 pending[out] = e
             else:
-                yield Statement([f"{name} = {e.text}"], e.reads, frozenset([name]), event)
+                yield Statement([f"{name} = {e.text}"], event)
             continue
         for i in ins:  # a call may hide an inf or nan (tanh(inf) is 1): check it first
             if i in unchecked:
                 yield _check(p.name(i), event)
                 unchecked.discard(i)
-        args = [p.name(i) for i in ins]
-        reads = frozenset(args)
-        line = f"{name} = {p.forward_of(op)}({', '.join(args)})"
-        yield Statement([line], reads, frozenset([name]), event)
+        args = ", ".join(p.name(i) for i in ins)
+        yield Statement([f"{name} = {p.forward_of(op)}({args})"], event)
     for s in sorted(unchecked - carried):
         yield _check(p.name(s), first_backward - 1)
 
 
 def _check(name: str, time: int) -> Statement:
-    lines = [f"if not {name} - {name} == 0.0:", "    raise Replay"]
-    return Statement(lines, frozenset([name]), frozenset(), time)
+    return Statement([f"if not {name} - {name} == 0.0:", "    raise Replay"], time)
 
 
 def backward_statements(p: _Program) -> Iterator[Statement]:
@@ -300,9 +304,7 @@ def backward_statements(p: _Program) -> Iterator[Statement]:
     held: Statement | None = None
     for s in _blocks(p):
         if held is not None and s.lines[0] == held.lines[0] and s.lines[0].startswith("if "):
-            held = Statement(
-                held.lines + s.lines[1:], held.reads | s.reads, held.writes | s.writes, s.time
-            )
+            held = Statement(held.lines + s.lines[1:], s.time)
             continue
         if held is not None:
             yield held
@@ -328,66 +330,50 @@ def _block(
 ) -> Iterator[Statement]:
     assert p.b is not None
     equations = p.b.equations[start:stop]
+    part = range(first + start, first + stop)
     lines: list[str] = []
-    reads: set[str] = set()
-    writes: set[str] = set()
     pending: dict[int, _Expression] = {}
     skip = -1
-    for k, (op, ins, out) in enumerate(equations):
+    for k, equation in enumerate(equations):
         if k <= skip:
             continue
         relu = _relu_share(p, equations, k, block)
         if relu is not None:
-            text, x, acc = relu
-            lines += text
-            reads.update([x, acc, p.name(block.gradient)] if block is not None else [x, acc])
-            writes.add(acc)
+            lines += relu
             skip = k + 2
             continue
-        _line(p, (op, ins, out), pending, lines, reads, writes, range(first + start, first + stop))
+        line = _line(p, equation, pending, part)
+        if line is not None:
+            lines.append(line)
     if not lines:
         return
-    time = first + stop - 1
-    if block is None:
-        yield Statement(lines, frozenset(reads), frozenset(writes), time)
-        return
-    guard = p.name(block.gradient)
-    body = [f"if {guard}:", *("    " + line for line in lines)]
-    yield Statement(body, frozenset(reads | {guard}), frozenset(writes), time)
+    if block is not None:
+        lines = [f"if {p.name(block.gradient)}:", *("    " + line for line in lines)]
+    yield Statement(lines, first + stop - 1)
 
 
 def _line(
     p: _Program,
     equation: tuple[Op, tuple[int, ...], int],
     pending: dict[int, _Expression],
-    lines: list[str],
-    reads: set[str],
-    writes: set[str],
     part: range,
-) -> None:
-    """One backward equation: an add into a gradient, a piece of a derivative, or a call."""
+) -> str | None:
+    """One backward equation: an add into a gradient, a piece of a derivative, or a call;
+    None where it is written into another, or where a gradient is another by name."""
     op, ins, out = equation
     name = p.name(out)
     if out == ins[0] and (op is ADD or op is SUB):  # g += term, in place
         if out in p.alias:
-            return  # the gradient is its one share, by name
+            return None  # the gradient is its one share, by name
         e = _operand(p, ins[1], pending, 0)
-        lines.append(f"{name} {'+' if op is ADD else '-'}= {e.text}")
-        reads.update(e.reads | {name})
-        writes.add(name)
-        return
+        return f"{name} {'+' if op is ADD else '-'}= {e.text}"
     if op.inline is not None:
         e = _inline(p, op, ins, pending)
         if _fusable(p, out, part) and e.depth < MAX_DEPTH:
             pending[out] = e
-            return
-        lines.append(f"{name} = {e.text}")
-        reads.update(e.reads)
-    else:
-        args = [p.name(i) for i in ins]
-        lines.append(f"{name} = {p.forward_of(op)}({', '.join(args)})")
-        reads.update(args)
-    writes.add(name)
+            return None
+        return f"{name} = {e.text}"
+    return f"{name} = {p.forward_of(op)}({', '.join(p.name(i) for i in ins)})"
 
 
 def _relu_share(p: _Program, equations: Sequence, k: int, block: Block | None) -> Any:
@@ -403,9 +389,9 @@ def _relu_share(p: _Program, equations: Sequence, k: int, block: Block | None) -
     if ins2 != (block.gradient, d) or ins3 != (acc, t) or p.uses[d] != 1 or p.uses[t] != 1:
         return None
     g, xn, an = p.name(block.gradient), p.name(x), p.name(acc)
-    if acc in p.starts:
-        return [f"{an} += {g} if {xn} > 0.0 else {g} * 0.0"], xn, an
-    return [f"if {xn} > 0.0:", f"    {an} += {g}"], xn, an
+    if acc in p.starts:  # g * 0.0: an inf or nan is carried on as nan
+        return [f"{an} += {g} if {xn} > 0.0 else {g} * 0.0"]
+    return [f"if {xn} > 0.0:", f"    {an} += {g}", "else:", f"    bad += {g}"]
 
 
 # ---- arguments, gradients' start, results ----------------------------------------------
@@ -472,10 +458,11 @@ def _starts(p: _Program) -> list[str]:
     written = {out for _, ins, out in p.b.equations if out != ins[0]}
     zero = [
         p.name(g)
-        for g in sorted(p.gradient_of, key=p.gradient_of.__getitem__)
-        if g not in p.alias and g not in written
+        for g in p.b.gradient
+        if g >= 0 and g not in p.alias and g not in written and g not in p.ends
     ]
-    lines = [" = ".join(zero) + " = 0.0"] if zero else []
+    zero.append("bad")
+    lines = [" = ".join(zero[k : k + 20]) + " = 0.0" for k in range(0, len(zero), 20)]
     shapes = p.ir.arguments.items
     if not shapes:
         return lines
@@ -522,10 +509,8 @@ def _results(p: _Program) -> list[str]:
         else:
             parts += names
         items.append(rendered)
-    watched = list(dict.fromkeys(p.name(g) for g in p.watched()))
-    if watched:
-        parts.append(f"sum(({', '.join(watched)},))")
     root = p.name(p.b.root)
+    parts.append("bad")
     lines += [f"if not isfinite({' + '.join([*parts, root])}):", "    raise Replay"]
     lines.append(f"return {root}, ({', '.join(items)}{',' if len(items) == 1 else ''})")
     return lines

@@ -604,10 +604,7 @@ def _draw(
         )
     if isinstance(precision, bool) or not isinstance(precision, int) or not 1 <= precision <= 17:
         raise ValueError(f"draw_dot: precision must be an int from 1 to 17, got {precision!r}")
-
-    if order is None:
-        order = topological_order(root)
-    index = {v: i for i, v in enumerate(order)}
+    scene = _Scene(root, order, params, precision, show_grad, overlay)
     chosen = _select(root, max_nodes, max_depth)
     if chosen is not None and overlay is not None and overlay.current is not None:
         # A step's picture always shows the node passing its gradient on, and its inputs.
@@ -617,9 +614,45 @@ def _draw(
     # page (x above y in x + y); their names still come from the topological order.
     layout = _first_input_first(root)
     drawn = layout if chosen is None else [v for v in layout if v in chosen]
-    params_set = _parameters(params)
-    keys = _clusters(order, cluster_by)
+    graph = _graph(format, rankdir, len(drawn))
+    wires, hidden = _wires(drawn, set(drawn) if chosen is not None else None)
+    cut = _long_wires(drawn, scene.index, wires, hidden)
+    captions = [title or "", overlay.caption if overlay else ""]
+    if chosen is not None and len(drawn) < len(scene.order):
+        limits = [
+            f"{n}={v}"
+            for n, v in (("max_nodes", max_nodes), ("max_depth", max_depth))
+            if v is not None
+        ]
+        captions.append(
+            f"showing {len(drawn):,} of {len(scene.order):,} values ({', '.join(limits)})"
+        )
+    if cut:
+        again = len({wires[k][0] for k in cut})
+        captions.append(
+            f"{again:,} value{'s' if again > 1 else ''} used far apart drawn again beside "
+            "each use (marked 'again'): lines across the whole graph would take Graphviz "
+            "too long to lay out"
+        )
+    caption = "\n".join(c for c in captions if c)
+    if caption:
+        graph.attr(label=f"<{html_text(caption)}>", labelloc="t", labeljust="l", fontsize="13")
+    scene.nodes(graph, drawn, layout, _clusters(scene.order, cluster_by))
+    scene.edges(graph, drawn, wires, cut, hidden)
+    if legend:
+        if overlay is not None:
+            entries = list(STATES.values())
+            heading = "backward pass"
+        else:
+            present = {scene.kind(v) for v in drawn}
+            entries = [look for kind, look in KINDS.items() if kind in present]
+            heading = "legend"
+        graph.node("legend", label=_legend(entries, heading), shape="plain")
+    return graph
 
+
+def _graph(format: str, rankdir: str, size: int) -> Drawing:
+    """An empty picture with the house style."""
     graph = Drawing(
         name="valuegrad",  # the SVG's title (else dot writes "%3"), and the file name of render()
         format=format,
@@ -636,55 +669,55 @@ def _draw(
         node_attr={"fontname": FONT, "fontsize": "12"},
         edge_attr={"fontname": FONT, "fontsize": "10", "color": "#525252", "arrowsize": "0.7"},
     )
-
-    in_drawing = set(drawn) if chosen is not None else None
-    wires, hidden = _wires(drawn, in_drawing)
-    cut = _long_wires(drawn, index, wires, hidden)
-
-    captions = [title or "", overlay.caption if overlay else ""]
-    if chosen is not None and len(drawn) < len(order):
-        limits = [
-            f"{n}={v}"
-            for n, v in (("max_nodes", max_nodes), ("max_depth", max_depth))
-            if v is not None
-        ]
-        captions.append(f"showing {len(drawn):,} of {len(order):,} values ({', '.join(limits)})")
-    if cut:
-        again = len({wires[k][0] for k in cut})
-        captions.append(
-            f"{again:,} value{'s' if again > 1 else ''} used far apart drawn again beside "
-            "each use (marked 'again'): lines across the whole graph would take Graphviz "
-            "too long to lay out"
-        )
     # Bound dot's network-simplex passes: a Value reused at many depths (x in a Horner
     # polynomial) otherwise makes dot run for minutes on a few hundred nodes.
-    if len(drawn) > _LARGE:
+    if size > _LARGE:
         graph.attr(nslimit="0.2", nslimit1="0.2", mclimit="0.2")
     else:
         graph.attr(nslimit="1", nslimit1="1")
-    caption = "\n".join(c for c in captions if c)
-    if caption:
-        graph.attr(label=f"<{html_text(caption)}>", labelloc="t", labeljust="l", fontsize="13")
+    return graph
 
-    def value_node(v: Value, again: bool = False) -> tuple[str, dict[str, str]]:
-        i = index[v]
-        kind_look = KINDS[_kind(v, root, params_set)]
+
+class _Scene:
+    """What the nodes and edges of one picture are drawn from."""
+
+    def __init__(
+        self,
+        root: Value,
+        order: list[Value] | None,
+        params: Any,
+        precision: int,
+        show_grad: bool,
+        overlay: Overlay | None,
+    ) -> None:
+        self.root = root
+        self.order = order if order is not None else topological_order(root)
+        self.index = {v: i for i, v in enumerate(self.order)}
+        self.params = _parameters(params)
+        self.precision, self.show_grad, self.overlay = precision, show_grad, overlay
+
+    def kind(self, v: Value) -> str:
+        return _kind(v, self.root, self.params)
+
+    def value_node(self, v: Value, again: bool = False) -> tuple[str, dict[str, str]]:
+        kind_look = KINDS[self.kind(v)]
         look = kind_look
         cells = ["<TD><I>again</I></TD>"] if again else []
         if v.label:
             cells.append(f"<TD><B>{html_text(v.label)}</B></TD>")
-        cells.append(f"<TD>data {html_text(format_number(v.data, precision))}</TD>")
+        cells.append(f"<TD>data {html_text(format_number(v.data, self.precision))}</TD>")
+        overlay = self.overlay
         if overlay is not None:
             look = STATES[overlay.states.get(v, "pending")]
             g = overlay.grads.get(v)
-            text = "?" if g is None else format_number(g, precision)
+            text = "?" if g is None else format_number(g, self.precision)
             width = f' WIDTH="{overlay.grad_width}"' if overlay.grad_width else ""
             cells.append(f"<TD{width}>grad {html_text(text)}</TD>")
-        elif show_grad:
-            cells.append(f"<TD>grad {html_text(format_number(v.grad, precision))}</TD>")
-        return f"n{i}", {"label": _table(cells, look, kind_look), "shape": "plain"}
+        elif self.show_grad:
+            cells.append(f"<TD>grad {html_text(format_number(v.grad, self.precision))}</TD>")
+        return f"n{self.index[v]}", {"label": _table(cells, look, kind_look), "shape": "plain"}
 
-    def op_node(v: Value) -> tuple[str, dict[str, str]]:
+    def op_node(self, v: Value) -> tuple[str, dict[str, str]]:
         attrs = {
             "label": f"<{html_text(_op_name(v))}>",
             "shape": "ellipse",
@@ -696,81 +729,81 @@ def _draw(
             "height": "0.3",
             "width": "0.3",
         }
-        if overlay is not None and v is overlay.current:
+        if self.overlay is not None and v is self.overlay.current:
             look = STATES["current"]
             attrs.update(fillcolor=look.fill, color=look.border, penwidth="2")
-        return f"o{index[v]}", attrs
+        return f"o{self.index[v]}", attrs
 
-    # Nodes, cluster by cluster (clusters ordered by their first Value, so the text is
-    # the same every run); a cluster of a single Value is not worth a box.
-    groups: dict[Any, list[Value]] = {}
-    for v in drawn:
-        groups.setdefault(keys.get(v), []).append(v)
-    loose = groups.pop(None, [])
-    for key, members in list(groups.items()):
-        if len(members) < 2:
-            loose.extend(members)
-            del groups[key]
-    place = {v: i for i, v in enumerate(layout)}
-    loose.sort(key=place.__getitem__)
+    def nodes(
+        self, graph: Drawing, drawn: list[Value], layout: list[Value], keys: dict[Value, Any]
+    ) -> None:
+        """Nodes, cluster by cluster (clusters ordered by their first Value, so the text is
+        the same every run); a cluster of a single Value is not worth a box."""
+        groups: dict[Any, list[Value]] = {}
+        for v in drawn:
+            groups.setdefault(keys.get(v), []).append(v)
+        loose = groups.pop(None, [])
+        for key, members in list(groups.items()):
+            if len(members) < 2:
+                loose.extend(members)
+                del groups[key]
+        place = {v: i for i, v in enumerate(layout)}
+        loose.sort(key=place.__getitem__)
+        for number, (key, members) in enumerate(groups.items()):
+            with graph.subgraph(name=f"cluster_{number}") as sub:
+                sub.attr(
+                    label=f"<{html_text(key)}>",
+                    style="rounded,dashed",
+                    color="#969696",
+                    fontcolor="#525252",
+                    fontsize="11",
+                    labeljust="l",
+                )
+                self._emit(sub, members)
+        self._emit(graph, loose)
 
-    def emit(target: graphviz.Digraph, values: list[Value]) -> None:
+    def _emit(self, target: graphviz.Digraph, values: list[Value]) -> None:
         for v in values:
-            name, attrs = value_node(v)
+            name, attrs = self.value_node(v)
             target.node(name, **attrs)
             if v._prev and v._op:
-                name, attrs = op_node(v)
+                name, attrs = self.op_node(v)
                 target.node(name, **attrs)
 
-    for number, (key, members) in enumerate(groups.items()):
-        with graph.subgraph(name=f"cluster_{number}") as sub:
-            sub.attr(
-                label=f"<{html_text(key)}>",
-                style="rounded,dashed",
-                color="#969696",
-                fontcolor="#525252",
-                fontsize="11",
-                labeljust="l",
+    def edges(
+        self,
+        graph: Drawing,
+        drawn: list[Value],
+        wires: list[Wire],
+        cut: Collection[int],
+        hidden: Mapping[Value, int],
+    ) -> None:
+        """Edges input -> operation -> result, one per input position (a * a has two)."""
+        index = self.index
+        for v in drawn:
+            if v._prev and v._op:
+                graph.edge(f"o{index[v]}", f"n{index[v]}")
+        for number, (x, v, position, tag) in enumerate(wires):
+            attrs: dict[str, str] = {}
+            if tag:
+                attrs.update(headlabel=tag, fontcolor="#737373", fontsize="9", labeldistance="1.6")
+            if self.overlay is not None and (v, position) in self.overlay.flow:
+                attrs.update(color=_FLOW_COLOR, penwidth="2.5")
+            tail = f"n{index[x]}"
+            if number in cut:  # drawn again beside this use (see layout.edges_to_cut)
+                tail = f"c{index[v]}_{position}"
+                _, node_attrs = self.value_node(x, again=True)
+                graph.node(tail, **node_attrs)
+            graph.edge(tail, _target(v, index), **attrs)
+        for v, count in hidden.items():
+            more = f"h{index[v]}"
+            graph.node(
+                more,
+                label=f"<... {count} more>" if count > 1 else "<...>",
+                shape="plaintext",
+                fontcolor="#737373",
             )
-            emit(sub, members)
-    emit(graph, loose)
-
-    # Edges: input -> operation -> result, one per input position (a * a has two).
-    for v in drawn:
-        if v._prev and v._op:
-            graph.edge(f"o{index[v]}", f"n{index[v]}")
-    for number, (x, v, position, tag) in enumerate(wires):
-        attrs: dict[str, str] = {}
-        if tag:
-            attrs.update(headlabel=tag, fontcolor="#737373", fontsize="9", labeldistance="1.6")
-        if overlay is not None and (v, position) in overlay.flow:
-            attrs.update(color=_FLOW_COLOR, penwidth="2.5")
-        tail = f"n{index[x]}"
-        if number in cut:  # drawn again beside this use (see layout.edges_to_cut)
-            tail = f"c{index[v]}_{position}"
-            _, node_attrs = value_node(x, again=True)
-            graph.node(tail, **node_attrs)
-        graph.edge(tail, _target(v, index), **attrs)
-    for v, count in hidden.items():
-        more = f"h{index[v]}"
-        graph.node(
-            more,
-            label=f"<... {count} more>" if count > 1 else "<...>",
-            shape="plaintext",
-            fontcolor="#737373",
-        )
-        graph.edge(more, _target(v, index), style="dashed", color="#969696")
-
-    if legend:
-        if overlay is not None:
-            entries = list(STATES.values())
-            heading = "backward pass"
-        else:
-            present = {_kind(v, root, params_set) for v in drawn}
-            entries = [look for kind, look in KINDS.items() if kind in present]
-            heading = "legend"
-        graph.node("legend", label=_legend(entries, heading), shape="plain")
-    return graph
+            graph.edge(more, _target(v, index), style="dashed", color="#969696")
 
 
 # ---- files ----------------------------------------------------------------------------
