@@ -80,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
         runs = [measure(max(1, ops // 3)) for _ in range(args.runs)]
         n = runs[0]["ops"]
 
-        def show(key: str, scale: float, unit: str) -> str:
+        def show(key: str, scale: float, unit: str, runs: list = runs, n: int = n) -> str:
             xs = [r[key] * scale / n for r in runs]
             m = statistics.median(xs)
             return f"{m:.0f} {unit}" + (f" ({min(xs):.0f}-{max(xs):.0f})" if len(xs) > 1 else "")
