@@ -21,7 +21,7 @@ from typing import Any, cast
 
 from .ops import ADD, MUL, RELU, SUB, Op
 from .reference import backpropagate
-from .value import _MANY, Value, _node
+from .value import MANY, Value, raw_node
 
 _FINISHED = object()  # stack marker: the node below it has had all its inputs ordered
 _scratch = threading.Lock()  # held by the pass that uses the nodes' _g slots
@@ -65,7 +65,7 @@ def _depth_first(root: Value) -> list[Value]:
                 emit(node)
                 break
             b = node._b
-            if b is _MANY:
+            if b is MANY:
                 push(node)
                 push(_FINISHED)
                 stack += reversed(a)
@@ -115,12 +115,12 @@ def _copy(root: Value) -> dict[Value, Value]:
     while stack:
         n = stack.pop()
         if n not in twin:
-            twin[n] = _node(n._data, None, None, n._op)
+            twin[n] = raw_node(n._data, None, None, n._op)
             twin[n].label = n.label
             stack += n._prev
     for n, c in twin.items():
-        if n._b is _MANY:
-            c._a, c._b = tuple(twin[x] for x in n._a), _MANY
+        if n._b is MANY:
+            c._a, c._b = tuple(twin[x] for x in n._a), MANY
         else:
             c._a, c._b = twin.get(n._a), twin.get(n._b)  # type: ignore[arg-type]
     return twin
@@ -159,7 +159,7 @@ def _propagate(order: list[Value]) -> None:
             continue  # a leaf, or a node built by hand without a derivative rule
         elif (b := node._b) is None:
             a._g += g * op.derivative(a._data, node._data)
-        elif b is not _MANY:
+        elif b is not MANY:
             da, db = op.derivative(a._data, b._data, node._data)
             a._g += g * da
             b._g += g * db
@@ -233,7 +233,7 @@ def gradients(
             mine = list(leaves)
         else:
             twin = {n: c for c, n in original.items()}
-            mine = [twin.get(x) or _node(0.0, None, None, "") for x in leaves]
+            mine = [twin.get(x) or raw_node(0.0, None, None, "") for x in leaves]
         try:
             if start is not None:
                 for w, s in zip(mine, start):
@@ -256,8 +256,8 @@ def _check_inputs(inputs: Iterable) -> Iterable[Value]:
 
 def _grad_graph(output: Value, inputs: list[Value], order: list[Value]) -> list[Value]:
     """``grad`` with Values: the same rules, run on the nodes themselves."""
-    grads = backpropagate(order, {output: _node(1.0, None, None, "")}, _Values())
-    return [grads[x] if x in grads else _node(0.0, None, None, "") for x in inputs]
+    grads = backpropagate(order, {output: raw_node(1.0, None, None, "")}, _Values())
+    return [grads[x] if x in grads else raw_node(0.0, None, None, "") for x in inputs]
 
 
 class _Values:

@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
 from .backprop import grad
-from .value import Value, _to_float
+from .value import Value, as_float
 
 
 class Mismatch(NamedTuple):
@@ -30,7 +30,7 @@ class GradcheckError(AssertionError):
 def _floats(xs: Sequence[Any], where: str) -> list[float]:
     if isinstance(xs, (Value, int, float)):
         raise TypeError(f"{where}: xs must be a list of numbers, got {xs!r}")
-    return [x.data if type(x) is Value else _to_float(x, f"{where}: xs") for x in xs]
+    return [x.data if type(x) is Value else as_float(x, f"{where}: xs") for x in xs]
 
 
 def _evaluate(f: Callable[..., Any], inputs: list[Value], where: str) -> Value:
@@ -47,7 +47,7 @@ def _setting(value: Any, name: str, where: str, positive: bool = False) -> float
     """A step or a tolerance: a finite number, > 0 (a step) or >= 0 (a tolerance)."""
     if isinstance(value, bool):
         raise TypeError(f"{where}: {name} must be a number, got {value!r}")
-    x = _to_float(value, f"{where}: {name}")
+    x = as_float(value, f"{where}: {name}")
     if not (math.isfinite(x) and (x > 0 if positive else x >= 0)):
         wanted = "a positive finite number" if positive else "a finite number >= 0"
         raise ValueError(f"{where}: {name} must be {wanted}, got {value!r}")

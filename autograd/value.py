@@ -40,7 +40,7 @@ class Value:
 
     def __init__(self, data: Any, _children: Any = (), _op: str = "", label: str = "") -> None:
         if type(data) is not float:
-            data = _to_float(data, "Value")
+            data = as_float(data, "Value")
         if not _isfinite(data):
             raise ValueError(f"Value: data must be a finite number, got {data!r}")
         self._data = data
@@ -71,7 +71,7 @@ class Value:
             return ()
         if b is None:
             return (a,)
-        return a if b is _MANY else (a, b)
+        return a if b is MANY else (a, b)
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
@@ -81,7 +81,7 @@ class Value:
 
     # The three busiest operations are written out: the float arithmetic first (the
     # checked function runs only to raise its error when the result is inf or nan), then
-    # the node, as _node builds it.  About a fifth faster than calling both.
+    # the node, as raw_node builds it.  About a fifth faster than calling both.
 
     def __add__(self, other: Any) -> Value:
         if type(other) is not Value:
@@ -160,7 +160,7 @@ class Value:
             other = _lift(other, "/")
             if other is NotImplemented:
                 return other
-        return _node(_ops._div(self._data, other._data), self, other, _ops.DIV)
+        return raw_node(_ops._div(self._data, other._data), self, other, _ops.DIV)
 
     def __rtruediv__(self, other: Any) -> Value:
         other = _lift(other, "/")
@@ -168,8 +168,8 @@ class Value:
 
     def __pow__(self, other: Any) -> Value:
         if type(other) is Value:
-            return _node(_ops._pow_forward(self._data, other._data), self, other, _ops.POW)
-        n = _to_float(other, "**", reflected=True)
+            return raw_node(_ops._pow_forward(self._data, other._data), self, other, _ops.POW)
+        n = as_float(other, "**", reflected=True)
         if n is NotImplemented:
             return n
         if not _isfinite(n):
@@ -229,11 +229,11 @@ class Value:
         d = self._data
         if d - d != 0.0:
             return _unary(self, _RELU)  # raises its error
-        return _node(d if d > 0.0 else 0.0, self, None, _RELU)
+        return raw_node(d if d > 0.0 else 0.0, self, None, _RELU)
 
     def leaky_relu(self, negative_slope: float = 0.01) -> Value:
         """x for x > 0, else negative_slope * x; the derivative at 0 is negative_slope."""
-        slope = _to_float(negative_slope, "leaky_relu: negative_slope")
+        slope = as_float(negative_slope, "leaky_relu: negative_slope")
         if not _isfinite(slope):
             raise ValueError(f"leaky_relu: negative_slope must be finite, got {negative_slope!r}")
         return _unary(self, _ops.leaky_relu(slope))
@@ -280,7 +280,7 @@ class Value:
             x.grad += g * d
 
 
-_MANY = object()  # in _b: the op has more than two inputs, and _a holds them all
+MANY = object()  # in _b: the op has more than two inputs, and _a holds them all
 
 
 class DataWatch:
@@ -349,11 +349,11 @@ def _checked_children(children: Any) -> tuple[Value, ...]:
 def _slots(inputs: tuple) -> tuple[Any, Any]:
     """The (_a, _b) pair that stores ``inputs``."""
     if len(inputs) > 2:
-        return inputs, _MANY
+        return inputs, MANY
     return (*inputs, None, None)[:2]
 
 
-def _node(data: float, a: Any, b: Any, op: Any) -> Value:
+def raw_node(data: float, a: Any, b: Any, op: Any) -> Value:
     """A new node, bypassing ``__init__``: ``data`` is already a checked float; ``a`` and
     ``b`` are the inputs (None where absent)."""
     v = _new(Value)
@@ -375,20 +375,20 @@ def _unary(x: Value, op: Op) -> Value:
     d = x._data
     if not _isfinite(d):
         raise ValueError(f"{op}: the input is {d!r} (was .data set to a non-finite number?)")
-    return _node(op.forward(d), x, None, op)
+    return raw_node(op.forward(d), x, None, op)
 
 
 def apply(op: Op, inputs: tuple[Value, ...]) -> Value:
     """Apply an :class:`~autograd.ops.Op` to Values (the path user-defined ops take)."""
     data = op.forward(*[x._data for x in inputs])
     if type(data) is not float:
-        data = _to_float(data, str(op))
+        data = as_float(data, str(op))
     if not _isfinite(data):
         raise ValueError(f"{op}: the result {data!r} is not a finite number")
-    return _node(data, *_slots(inputs), op)
+    return raw_node(data, *_slots(inputs), op)
 
 
-def _to_float(x: Any, where: str, reflected: bool = False) -> Any:
+def as_float(x: Any, where: str, reflected: bool = False) -> Any:
     """``float(x)`` for a real number; a TypeError naming ``where`` and ``x`` otherwise.
 
     With ``reflected``, objects that may handle the operation themselves (numpy arrays)
@@ -408,16 +408,16 @@ def _to_float(x: Any, where: str, reflected: bool = False) -> Any:
 
 
 def _lift(x: Any, where: str) -> Any:
-    """A constant Value for the number ``x`` (or NotImplemented, see ``_to_float``)."""
+    """A constant Value for the number ``x`` (or NotImplemented, see ``as_float``)."""
     t = type(x)
     if t is float:
         f = x
     elif t is int and -(2**53) <= x <= 2**53:  # exactly representable, cannot overflow
         f = float(x)
     else:
-        f = _to_float(x, where, reflected=True)
+        f = as_float(x, where, reflected=True)
         if f is NotImplemented:
             return f
     if not _isfinite(f):
         raise ValueError(f"{where}: operand must be a finite number, got {x!r}")
-    return _node(f, None, None, "")
+    return raw_node(f, None, None, "")

@@ -14,7 +14,7 @@ from autograd import Value, ops
 
 # exp(x) is exactly 0.0 in double precision below about -745.13: terms shifted this far
 # below the largest logit contribute nothing, so they need no node at all.
-_EXP_UNDERFLOW = -746.0
+EXP_UNDERFLOW = -746.0
 
 
 def _identity(x: Any) -> Any:
@@ -71,7 +71,7 @@ def _shifted_exps(zs: list[Value]) -> tuple[float, list[Value | None], list[Valu
     nothing, and z_i - m might not even be a finite float.
     """
     m = max(z.data for z in zs)
-    shifted: list[Value | None] = [z - m if z.data - m > _EXP_UNDERFLOW else None for z in zs]
+    shifted: list[Value | None] = [z - m if z.data - m > EXP_UNDERFLOW else None for z in zs]
     exps = [s.exp() if s is not None else None for s in shifted]
     live = [e for e in exps if e is not None]
     # At least one term is exp(0) = 1, so the sum is >= 1.

@@ -31,7 +31,7 @@ from autograd import Value, ops
 
 from . import losses as L
 from .data import signed
-from .module import MLP, Layer, Neuron, _floats
+from .module import MLP, Layer, Neuron, row_floats
 
 
 def neurons_of(model: Any) -> list[Neuron] | None:
@@ -228,4 +228,4 @@ def sample_program(model: Any, loss: str) -> SampleProgram | None:
 def float_rows(model: Any, X: Sequence[Any]) -> list[list[float]]:
     """Every row as a list of floats, checked with the model's own error messages."""
     nin = model.nin
-    return [_floats(x, nin, model) for x in X]
+    return [row_floats(x, nin, model) for x in X]

@@ -16,7 +16,7 @@ from typing import Any
 from autograd import Op, Value
 from autograd.ops import EXP, LOG, SUB, exp, number
 
-from .activations import _EXP_UNDERFLOW, as_values
+from .activations import EXP_UNDERFLOW, as_values
 
 # Like PyTorch, binary cross-entropy clamps each log at -100, so that a probability of
 # exactly 0 or 1 (a saturated sigmoid) gives a large but finite loss instead of log(0).
@@ -155,7 +155,7 @@ def _ce_forward(*args: float) -> float:
     # composite lse - (z_k - m) built from Values, so both give the same bits.
     *zs, k = args
     m = max(zs)
-    live = [EXP.forward(z - m) for z in zs if z - m > _EXP_UNDERFLOW]
+    live = [EXP.forward(z - m) for z in zs if z - m > EXP_UNDERFLOW]
     total = sum(live[1:], live[0])  # >= 1: one term is exp(0)
     return SUB.forward(LOG.forward(total), SUB.forward(zs[int(k)], m))
 
@@ -165,7 +165,7 @@ def _ce_derivative(*args: Any) -> tuple:
     # dispatching helpers, so the rule also runs on Values (second derivatives).
     *zs, k, _out = args
     m = max(number(z) for z in zs)
-    es = [exp(z - m) if number(z) - m > _EXP_UNDERFLOW else None for z in zs]
+    es = [exp(z - m) if number(z) - m > EXP_UNDERFLOW else None for z in zs]
     live = [e for e in es if e is not None]
     total = sum(live[1:], live[0])
     d = [e / total if e is not None else 0.0 for e in es]

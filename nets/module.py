@@ -251,7 +251,7 @@ def _inputs(x: Any, nin: int, owner: Module, labels: Sequence[str]) -> list[Valu
         raise _bad_element(x, owner) from None
 
 
-def _floats(x: Any, nin: int, owner: Module) -> list[float]:
+def row_floats(x: Any, nin: int, owner: Module) -> list[float]:
     """``x`` as a list of ``nin`` floats, for the graph-free forward pass.
 
     The rule is Value's: real numbers only (text such as "1.5" is refused, as the graph
@@ -321,7 +321,7 @@ class Neuron(Module):
 
     def forward_floats(self, x: Sequence[Any]) -> float:
         """The same output as a float, building no graph (for fast prediction)."""
-        return self._forward_floats(_floats(x, self.nin, self))
+        return self._forward_floats(row_floats(x, self.nin, self))
 
     def _forward_floats(self, x: list[float]) -> float:
         s = self.b.data
@@ -397,7 +397,7 @@ class Layer(Module):
 
     def forward_floats(self, x: Sequence[Any]) -> float | list[float]:
         """The same outputs as floats, building no graph (for fast prediction)."""
-        out = self._forward_floats(_floats(x, self.nin, self))
+        out = self._forward_floats(row_floats(x, self.nin, self))
         return out[0] if len(out) == 1 else out
 
     def _forward_floats(self, x: list[float]) -> list[float]:
@@ -457,7 +457,7 @@ class MLP(Module):
 
     def forward_floats(self, x: Sequence[Any]) -> float | list[float]:
         """The same outputs as floats, building no graph (for fast prediction)."""
-        h = _floats(x, self.nin, self)
+        h = row_floats(x, self.nin, self)
         for layer in self.layers:
             h = layer._forward_floats(h)
         return h[0] if len(h) == 1 else h

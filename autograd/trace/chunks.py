@@ -21,14 +21,14 @@ from typing import TYPE_CHECKING, Any
 from .args import Shape
 
 if TYPE_CHECKING:
-    from .lower_python import Statement, _Program
+    from .lower_python import Lowering, Statement
 
 
 class _Registers:
     """Where each crossing value lives in ``R``: arguments first, then their gradients'
     starts, the seed, ``bad``, and the others in the order they first cross."""
 
-    def __init__(self, p: _Program) -> None:
+    def __init__(self, p: Lowering) -> None:
         self.p = p
         self.index = array("q", [-1]) * (p.ir.num_slots + 1)  # by slot: 8 bytes each
         n = p.ir.num_inputs
@@ -50,7 +50,7 @@ class _Registers:
 
 
 def _chunk(
-    p: _Program, statements: list[Statement], registers: _Registers, k: int
+    p: Lowering, statements: list[Statement], registers: _Registers, k: int
 ) -> tuple[str, Callable[..., Any]]:
     """One function of the program: loads, the statements, stores; compiled."""
     from .lower_python import compiled
@@ -100,7 +100,7 @@ def _names(line: str) -> tuple[str | None, list[str]]:
     return m.group(1), ([m.group(1), *rest] if m.group(2) != "=" else rest)
 
 
-def _parts(p: _Program, size: int) -> Iterator[list[Statement]]:
+def _parts(p: Lowering, size: int) -> Iterator[list[Statement]]:
     from .lower_python import backward_statements, forward_statements
 
     statements = forward_statements(p)
@@ -116,7 +116,7 @@ def _parts(p: _Program, size: int) -> Iterator[list[Statement]]:
         yield part
 
 
-def assemble(p: _Program, keep_source: bool = False) -> tuple[str, Callable[..., Any]]:
+def assemble(p: Lowering, keep_source: bool = False) -> tuple[str, Callable[..., Any]]:
     """The program as chunks and a driver: the driver's source (with every chunk's before
     it, if ``keep_source``) and the compiled driver."""
     from .lower_python import CHUNK, compiled
@@ -145,7 +145,7 @@ def assemble(p: _Program, keep_source: bool = False) -> tuple[str, Callable[...,
     return "\n".join([*texts, text]), fast
 
 
-def _driver(p: _Program, registers: _Registers, count: int) -> tuple[list[str], list[int]]:
+def _driver(p: Lowering, registers: _Registers, count: int) -> tuple[list[str], list[int]]:
     """The function that unpacks the arguments into R, runs the parts, returns results."""
     params, lines = _arguments(p, registers)
     if p.grads:
@@ -170,7 +170,7 @@ def _driver(p: _Program, registers: _Registers, count: int) -> tuple[list[str], 
     return [f"def {name}({', '.join(params)}):", *("    " + x for x in body)], constants
 
 
-def _arguments(p: _Program, registers: _Registers) -> tuple[list[str], list[str]]:
+def _arguments(p: Lowering, registers: _Registers) -> tuple[list[str], list[str]]:
     """Parameters, and lines that check the arguments and put their numbers into R."""
     params: list[str] = []
     lines: list[str] = []
@@ -207,7 +207,7 @@ def _unpack(arg: str, shape: Shape, first: int, size: int) -> list[str]:
     ]
 
 
-def _starts(p: _Program, registers: _Registers) -> list[str]:
+def _starts(p: Lowering, registers: _Registers) -> list[str]:
     """Lines that put the gradients' starts (where ``start`` gives them) into R."""
     n = p.ir.num_inputs
     shapes = p.ir.arguments.items
@@ -239,7 +239,7 @@ def _starts(p: _Program, registers: _Registers) -> list[str]:
     return lines
 
 
-def _results(p: _Program, registers: _Registers, get: Callable[[int], str]) -> list[str]:
+def _results(p: Lowering, registers: _Registers, get: Callable[[int], str]) -> list[str]:
     """The check that every gradient is finite and the return line, reading from R."""
     if p.b is None:
         return [f"return {_render(p.ir.outputs, get)}"]

@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any, NamedTuple
 
 from ..ops import ADD, SUB, Op, step
-from ..value import _to_float
+from ..value import as_float
 from .args import Shape
 from .ir import IR, Block
 
@@ -59,7 +59,7 @@ def _user_forward(op: Op) -> Callable[..., float]:
     def call(*xs: float) -> float:
         r = forward(*xs)
         if type(r) is not float:
-            r = _to_float(r, name)
+            r = as_float(r, name)
         if not math.isfinite(r):
             raise Replay
         return r
@@ -100,10 +100,10 @@ class _Expression(NamedTuple):
 # ---- what each slot is called, and who reads it ------------------------------------------
 
 
-class _Program:
+class Lowering:
     """The IR with what lowering needs to know about it: names, uses, aliases."""
 
-    def __init__(self, ir: IR, grads: bool, shared: _Program | None = None) -> None:
+    def __init__(self, ir: IR, grads: bool, shared: Lowering | None = None) -> None:
         self.ir, self.grads = ir, grads
         b = ir.backward if grads else None
         self.b = b
@@ -217,7 +217,7 @@ class _Program:
 # ---- statements ----------------------------------------------------------------------
 
 
-def _operand(p: _Program, slot: int, pending: dict[int, _Expression], need: int) -> _Expression:
+def _operand(p: Lowering, slot: int, pending: dict[int, _Expression], need: int) -> _Expression:
     """A slot as an operand: its pending expression (in parentheses if it binds less
     tightly than ``need``), or its name."""
     e = pending.pop(slot, None)
@@ -229,7 +229,7 @@ def _operand(p: _Program, slot: int, pending: dict[int, _Expression], need: int)
 
 
 def _inline(
-    p: _Program, op: Op, ins: tuple[int, ...], pending: dict[int, _Expression]
+    p: Lowering, op: Op, ins: tuple[int, ...], pending: dict[int, _Expression]
 ) -> _Expression:
     """The op's inline form with its operands written in."""
     assert op.inline is not None
@@ -243,7 +243,7 @@ def _inline(
     return _Expression(text, precedence, 1 + max(e.depth for e in operands))
 
 
-def _fusable(p: _Program, slot: int, part: range) -> bool:
+def _fusable(p: Lowering, slot: int, part: range) -> bool:
     """Whether a slot computed inline is written into its one reader instead of named: the
     reader is an inline op of the same part (the forward program, or one backward block:
     the events in ``part``) that uses the operand once, or an add into a gradient."""
@@ -257,7 +257,7 @@ def _fusable(p: _Program, slot: int, part: range) -> bool:
     return op.inline[1].count(f"{{{position}}}") == 1 and ins.count(slot) == 1
 
 
-def _equation_at(p: _Program, event: int) -> tuple[Op, tuple[int, ...], int]:
+def _equation_at(p: Lowering, event: int) -> tuple[Op, tuple[int, ...], int]:
     first = len(p.ir.equations)
     if event < first:
         return p.ir.equations[event]
@@ -265,7 +265,7 @@ def _equation_at(p: _Program, event: int) -> tuple[Op, tuple[int, ...], int]:
     return p.b.equations[event - first]
 
 
-def forward_statements(p: _Program) -> Iterator[Statement]:
+def forward_statements(p: Lowering) -> Iterator[Statement]:
     """The forward equations, then checks of the numbers that may be inf or nan."""
     pending: dict[int, _Expression] = {}
     unchecked: set[int] = set()  # computed inline: may hold an inf or nan
@@ -297,7 +297,7 @@ def _check(name: str, time: int) -> Statement:
     return Statement([f"if not {name} - {name} == 0.0:", "    raise Replay"], time)
 
 
-def backward_statements(p: _Program) -> Iterator[Statement]:
+def backward_statements(p: Lowering) -> Iterator[Statement]:
     """The backward program: equations that always run, and each block under its guard;
     blocks in a row under the same guard (the adds of a sum pass on one gradient) share
     one ``if``."""
@@ -313,7 +313,7 @@ def backward_statements(p: _Program) -> Iterator[Statement]:
         yield held
 
 
-def _blocks(p: _Program) -> Iterator[Statement]:
+def _blocks(p: Lowering) -> Iterator[Statement]:
     assert p.b is not None
     first, cursor = len(p.ir.equations), 0
     for block in p.b.blocks:
@@ -326,7 +326,7 @@ def _blocks(p: _Program) -> Iterator[Statement]:
 
 
 def _block(
-    p: _Program, block: Block | None, start: int, stop: int, first: int
+    p: Lowering, block: Block | None, start: int, stop: int, first: int
 ) -> Iterator[Statement]:
     assert p.b is not None
     equations = p.b.equations[start:stop]
@@ -353,7 +353,7 @@ def _block(
 
 
 def _line(
-    p: _Program,
+    p: Lowering,
     equation: tuple[Op, tuple[int, ...], int],
     pending: dict[int, _Expression],
     part: range,
@@ -376,7 +376,7 @@ def _line(
     return f"{name} = {p.forward_of(op)}({', '.join(p.name(i) for i in ins)})"
 
 
-def _relu_share(p: _Program, equations: Sequence, k: int, block: Block | None) -> Any:
+def _relu_share(p: Lowering, equations: Sequence, k: int, block: Block | None) -> Any:
     """relu's share, d = step(x); t = g * d; acc += t, written as a branch that adds g
     where x > 0 (adding g * 0.0 changes no gradient that is not -0.0: only an argument's,
     which may start at -0.0, gets the product)."""
@@ -421,7 +421,7 @@ def _kinds(shape: Shape, path: str) -> list[str]:
     return tests
 
 
-def _arguments(p: _Program) -> tuple[list[str], list[str]]:
+def _arguments(p: Lowering) -> tuple[list[str], list[str]]:
     """The function's parameters, and lines that unpack and check them."""
     params: list[str] = []
     lines: list[str] = []
@@ -452,7 +452,7 @@ def _arguments(p: _Program) -> tuple[list[str], list[str]]:
     return params, lines
 
 
-def _starts(p: _Program) -> list[str]:
+def _starts(p: Lowering) -> list[str]:
     """Gradients at 0.0, then the arguments' from ``start`` where it gives them."""
     assert p.b is not None
     written = {out for _, ins, out in p.b.equations if out != ins[0]}
@@ -484,7 +484,7 @@ def _starts(p: _Program) -> list[str]:
     return lines
 
 
-def _render(p: _Program, out: Any) -> str:
+def _render(p: Lowering, out: Any) -> str:
     if isinstance(out, int):
         return p.name(out)
     inner = ", ".join(_render(p, o) for o in out)
@@ -493,7 +493,7 @@ def _render(p: _Program, out: Any) -> str:
     return f"[{inner}]"
 
 
-def _results(p: _Program) -> list[str]:
+def _results(p: Lowering) -> list[str]:
     """The check that every gradient is finite, and the return line."""
     if p.b is None:
         return [f"return {_render(p, p.ir.outputs)}"]
@@ -533,7 +533,7 @@ def _render_shape(shape: Shape | None, counter: Iterator[int], names: list[str])
 def lower(ir: IR, grads: bool) -> tuple[str, Callable[..., Any]]:
     """The source of the replay (``value_and_grad`` with ``grads``, else ``forward``) and
     the compiled function."""
-    p = _Program(ir, grads)
+    p = Lowering(ir, grads)
     size = len(ir.equations) + (len(p.b.equations) if p.b is not None else 0)
     if size > SINGLE:
         from .chunks import assemble
@@ -551,16 +551,16 @@ def source(ir: IR) -> str:
         from .chunks import assemble
 
         grads = [False, True] if ir.backward is not None else [False]
-        return "\n".join(assemble(_Program(ir, g), keep_source=True)[0] for g in grads)
-    p = _Program(ir, False)
+        return "\n".join(assemble(Lowering(ir, g), keep_source=True)[0] for g in grads)
+    p = Lowering(ir, False)
     functions = [_function(p)]
     if ir.backward is not None:
-        q = _Program(ir, True, shared=p)
+        q = Lowering(ir, True, shared=p)
         functions.append(_function(q))
     return _module(p, functions)
 
 
-def _function(p: _Program) -> list[str]:
+def _function(p: Lowering) -> list[str]:
     """The lines of one generated function, indented for its place inside ``make``."""
     name = "value_and_grad" if p.grads else "forward"
     params, body = _arguments(p)
@@ -576,7 +576,7 @@ def _function(p: _Program) -> list[str]:
     return [f"    def {name}({', '.join(params)}):", *("        " + line for line in body)]
 
 
-def _module(p: _Program, functions: list[list[str]]) -> str:
+def _module(p: Lowering, functions: list[list[str]]) -> str:
     names = [f[0].split("(")[0][len("    def ") :] for f in functions]
     returned = ", ".join(names)
     lines = [*_HEADER, *_make_head(p)]
@@ -585,7 +585,7 @@ def _module(p: _Program, functions: list[list[str]]) -> str:
     return "\n".join([*lines, f"    return {returned}", ""])
 
 
-def _make_head(p: _Program) -> list[str]:
+def _make_head(p: Lowering) -> list[str]:
     lines = ["def make(table, constants):"]
     if p.table:
         lines.append(f"    {', '.join(f't{i}' for i in range(len(p.table)))}, = table")

@@ -21,7 +21,6 @@ from contextlib import contextmanager
 from types import FrameType
 from typing import Any
 
-from .. import value as _value
 from ..backprop import topological_order
 from ..ops import Op
 from ..value import DATA_WATCH, Value, tape
@@ -58,7 +57,7 @@ def _check(v: Value, what: str) -> None:
 
 def _where_outside_engine() -> str:
     frame: FrameType | None = sys._getframe(1)
-    package = os.path.dirname(_value.__file__)
+    package = os.path.dirname(os.path.dirname(__file__))  # autograd/
     while frame is not None and frame.f_code.co_filename.startswith(package):
         frame = frame.f_back
     if frame is None:
@@ -180,7 +179,7 @@ def to_ir(shape: Shape, inputs: list[Value], out: Any, made: list[Value]) -> IR:
         num_inputs=len(inputs),
         num_slots=len(slot),
         forward_slots=len(slot),
-        constants={slot[v]: v._data for v in constants},
+        constants={slot[v]: v.data for v in constants},  # the recording is over: no watch
         constant_equations=_equations(constants, slot),
         equations=_equations(steps, slot),
         outputs=None,
