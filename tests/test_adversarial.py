@@ -108,6 +108,12 @@ _DRIVER = textwrap.dedent(
             open("taken", "w").write("a file")
         elif kind == "folder_as_model_json":
             os.makedirs("run/model.json")
+        elif kind == "user_frames":
+            os.makedirs("d")
+            open("d/step_7.png", "w").write("a photo")
+            open("d/step_123.pdf", "w").write("a paper")
+        elif kind.startswith("folder_at:"):
+            os.makedirs(kind.split(":", 1)[1])
 
     for case in cases:
         os.chdir(case["cwd"])
@@ -220,6 +226,28 @@ DRAW_CASES = [
     Case("steps_empty", ("draw", "x*y", "x=1", "y=2", "--steps", ""), 2, "--steps"),
     Case("o_unwritable", ("draw", "x", "x=1", "-o", "/proc/self/x.dot"), 1, "cannot write"),
     Case("o_missing_folder", ("draw", "x", "x=1", "-o", "no/such/g.dot"), 1, "cannot write"),
+    # issue 19: the user's files named like pictures stay; a folder among the names
+    Case(
+        "steps_keep_user_frames",
+        ("draw", "x*y", "x=1", "y=2", "--steps", "d", "--steps-format", "dot"),
+        0,
+        "wrote 2 steps",
+        setup="user_frames",
+    ),
+    Case(
+        "steps_old_name_is_a_folder",
+        ("draw", "x*y", "x=1", "y=2", "--steps", "d"),
+        0,
+        "wrote 2 steps",
+        setup="folder_at:d/step_09.svg",
+    ),
+    Case(
+        "steps_new_name_is_a_folder",
+        ("draw", _sum(12), "x=1", "--steps", "d", "--steps-format", "dot"),
+        1,
+        "cannot write d/step_09.dot: it is a folder",
+        setup="folder_at:d/step_09.dot",
+    ),
     # refusals before arithmetic, huge numbers
     Case("forbidden_after_overflow", ("draw", "exp(1000) + x[0]", "x=1"), 2, "subscripts"),
     Case("undefined_after_division", ("draw", "1/0 + q", "x=1"), 2, "undefined variable"),
@@ -276,11 +304,26 @@ def test_draw_command_line(case, draw_results):
 
 
 def test_draw_leaves_nothing_behind_when_it_refuses(draw_results):
-    # Every refused or failed case left its folder empty: no frames, no picture, no temp.
+    # Every refused or failed case left its folder as its setup made it (empty without
+    # one): no frames, no picture, no temporary file.
     root, _ = draw_results
     for case in DRAW_CASES:
         if case.status != 0:
-            assert not any((root / case.name).iterdir()), case.name
+            made = sorted(
+                str(p.relative_to(root / case.name)) for p in (root / case.name).rglob("*")
+            )
+            expected = {"": [], "folder_at:d/step_09.dot": ["d", "d/step_09.dot"]}[case.setup]
+            assert made == expected, case.name
+
+
+def test_draw_removes_no_file_of_the_user(draw_results):
+    root, _ = draw_results
+    d = root / "steps_keep_user_frames" / "d"
+    assert (d / "step_7.png").read_text() == "a photo"
+    assert (d / "step_123.pdf").read_text() == "a paper"
+    assert (d / "step_01.dot").is_file()
+    d = root / "steps_old_name_is_a_folder" / "d"
+    assert (d / "step_09.svg").is_dir() and (d / "step_01.svg").is_file()
 
 
 # ---- python -m nets train / predict ---------------------------------------------------------

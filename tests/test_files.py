@@ -116,3 +116,44 @@ def test_files_get_ordinary_permissions_or_keep_their_own(tmp_path):
         assert path.stat().st_mode & 0o777 == 0o600
     finally:
         os.umask(mask)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_between_the_renames_leaves_the_new_set_whole(tmp_path, monkeypatch, signum):
+    # Issue 19: a SIGINT or SIGTERM between two renames left model.json of the new run
+    # beside history.json of the old one.  The signal now takes effect after the last.
+    from autograd.support.signals import Terminated, terminations_raise
+
+    folder = tmp_path / "run"
+    folder.mkdir()
+    write_together(folder, {"model.json": "m1", "history.json": "h1", "loss.png": b"p1"})
+    real_replace = os.replace
+    calls = []
+
+    def interrupted_replace(src, dst):
+        calls.append(dst)
+        if len(calls) == 1:
+            os.kill(os.getpid(), signum)
+            time.sleep(0.05)  # the signal arrives while the renames go on
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", interrupted_replace)
+    expected = KeyboardInterrupt if signum == signal.SIGINT else Terminated
+    with pytest.raises(expected), terminations_raise():
+        write_together(
+            folder, {"model.json": "m2", "history.json": "h2"}, stale=["loss.png", "model.json"]
+        )
+    assert len(calls) == 2
+    monkeypatch.undo()
+    assert {p.name: p.read_text() for p in folder.iterdir()} == {
+        "model.json": "m2",
+        "history.json": "h2",
+    }
+
+
+def test_a_set_with_a_name_taken_by_a_folder_is_refused_before_writing(tmp_path):
+    (tmp_path / "b.txt").mkdir()
+    with pytest.raises(IsADirectoryError) as caught:
+        write_together(tmp_path, {"a.txt": "a", "b.txt": "b"})
+    assert caught.value.filename == str(tmp_path / "b.txt")
+    assert names(tmp_path) == ["b.txt"]  # a.txt was not written either

@@ -8,8 +8,9 @@ parser for a list of commands (with ``--version``) and gives every outcome one f
   ``PROG: message`` on stderr and exits with status 2;
 - a run that fails (:class:`CommandError`; an optional package that is missing,
   :class:`~autograd.support.extras.MissingExtraError`) prints ``PROG: message`` and exits with 1;
-- Ctrl-C exits with 130, and a bug still gives one line (``internal error: ...``), never a
-  traceback.
+- Ctrl-C exits with 130, SIGTERM with 143 and SIGHUP with 129 (each raised as an
+  exception while a command runs, so that it removes its temporary files first), and a
+  bug still gives one line (``internal error: ...``), never a traceback.
 
 A command prints its results on stdout.  Option help shows each default (``(default:
 X)`` is added where the text does not mention one), and descriptions are wrapped to the
@@ -30,6 +31,7 @@ from importlib import metadata
 from typing import NoReturn, TextIO, cast
 
 from ..support.extras import MissingExtraError
+from ..support.signals import Terminated, terminations_raise
 
 __all__ = ["Command", "CommandError", "UsageError", "build_parser", "run", "version"]
 
@@ -193,7 +195,8 @@ def _run(prog: str, commands: Sequence[Command], argv: list[str]) -> tuple[int, 
                 command.extra_arguments(args, extra)
             except UsageError as e:
                 raise UsageError(f"{e} {see}") from None
-        return command.run(args), None
+        with terminations_raise():
+            return command.run(args), None
     except SystemExit as e:  # --help and --version have printed their text
         return (e.code if isinstance(e.code, int) else 0), None
     except UsageError as e:
@@ -205,5 +208,7 @@ def _run(prog: str, commands: Sequence[Command], argv: list[str]) -> tuple[int, 
         return 1, _CLOSED
     except KeyboardInterrupt:
         return 130, "interrupted"
+    except Terminated as e:
+        return 128 + e.signum, str(e)
     except Exception as e:  # a bug: still one line, but say so
         return 1, f"internal error: {type(e).__name__}: {_one_line(e)}"

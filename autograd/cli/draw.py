@@ -260,6 +260,7 @@ def _draw(options: argparse.Namespace, out: TextIO) -> int:
         detail = e.stderr.decode(errors="replace") if isinstance(e.stderr, bytes) else e.stderr
         raise CommandError(f"Graphviz's dot failed: {detail or e}") from None
     except OSError as e:
-        where = options.output if writing_steps is None else writing_steps
+        # A step picture's error names the picture (step_09.svg is a folder, say).
+        where = options.output if writing_steps is None else (e.filename or writing_steps)
         raise CommandError(f"cannot write {where}: {e.strerror or e}") from None
     return 0

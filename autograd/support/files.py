@@ -10,14 +10,18 @@ with SIGKILL leaves one behind, and the next write to the same place removes it.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
 import secrets
+import stat
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
-__all__ = ["write_atomic", "write_together"]
+from .signals import held
+
+__all__ = ["made_folders", "write_atomic", "write_together"]
 
 # A temporary file older than this is garbage whoever made it (its writer would have
 # finished long ago); younger ones are removed only when their process is gone.
@@ -62,13 +66,20 @@ def write_together(
 ) -> list[Path]:
     """Write every file of ``files`` (name -> data) into ``folder``, all or none.
 
-    Every file is first written in full under a temporary name; only when all of them
-    are on disk are they renamed into place, and then the files named in ``stale`` that
-    this set does not replace (a previous run's leftovers) are removed.  A failure while
-    writing (a full disk, a read-only folder) removes the temporary files and leaves the
-    folder exactly as it was.  Returns the paths written, in the order given.
+    A name that is a folder there is refused (IsADirectoryError) before anything is
+    written.  Every file is then written in full under a temporary name; only when all
+    of them are on disk are they renamed into place, and the files named in ``stale``
+    that this set does not replace (a previous set's leftovers; folders among them are
+    left alone) are removed.  The renames and removals run with Ctrl-C and termination
+    signals held off (:func:`autograd.support.signals.held`), so that a signal leaves the
+    old set or the new one, never a mix.  A failure while writing (a full disk, a
+    read-only folder) removes the temporary files and leaves the folder exactly as it
+    was.  Returns the paths written, in the order given.
     """
     folder = Path(folder)
+    for name in files:
+        if _is_folder(folder / name):
+            raise IsADirectoryError(errno.EISDIR, "it is a folder", str(folder / name))
     written: list[tuple[Path, Path]] = []
     path = folder
     try:
@@ -82,23 +93,58 @@ def write_together(
         if isinstance(e, OSError):
             raise _naming(e, path) from e
         raise
-    for i, (tmp, path) in enumerate(written):
-        try:
-            os.replace(tmp, path)
-        except BaseException as e:
-            for later, _ in written[i:]:
-                with contextlib.suppress(OSError):
-                    os.unlink(later)
-            if isinstance(e, OSError):
-                raise _naming(e, path) from e
-            raise
-    for name in set(stale) - set(files):
-        with contextlib.suppress(FileNotFoundError):
-            (folder / name).unlink()
+    with held():
+        for i, (tmp, path) in enumerate(written):
+            try:
+                os.replace(tmp, path)
+            except BaseException as e:
+                for later, _ in written[i:]:
+                    with contextlib.suppress(OSError):
+                        os.unlink(later)
+                if isinstance(e, OSError):
+                    raise _naming(e, path) from e
+                raise
+        for name in set(stale) - set(files):
+            if not _is_folder(folder / name):
+                with contextlib.suppress(FileNotFoundError):
+                    (folder / name).unlink()
     _sync_folder(folder)
     for _, path in written:
         remove_stale_temporaries(path)
     return [path for _, path in written]
+
+
+def _is_folder(path: Path) -> bool:
+    """Whether ``path`` is a folder itself (not a link to one, which a rename replaces)."""
+    try:
+        return stat.S_ISDIR(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
+@contextlib.contextmanager
+def made_folders(folder: str | os.PathLike[str]) -> Iterator[list[Path]]:
+    """Create ``folder`` and its missing parents; if the block then fails, remove the
+    ones created here again (those still empty), so that a failure leaves no trace.
+
+    Yields the folders created, outermost first.
+    """
+    folder = Path(folder)
+    missing = [p for p in (folder, *folder.parents) if not os.path.lexists(p)][::-1]
+    created: list[Path] = []
+    try:
+        for path in missing:
+            try:
+                path.mkdir()
+            except FileExistsError:  # made meanwhile by someone else: theirs
+                continue
+            created.append(path)
+        yield created
+    except BaseException:
+        for path in reversed(created):
+            with contextlib.suppress(OSError):
+                path.rmdir()
+        raise
 
 
 def _naming(error: OSError, path: Path) -> OSError:
