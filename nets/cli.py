@@ -33,7 +33,7 @@ from autograd.cli.commands import build_parser as build
 from autograd.cli.draw import DRAW
 from autograd.cli.expr import short_repr
 from autograd.support.extras import check, missing
-from autograd.support.files import write_together
+from autograd.support.files import write_folder
 
 from . import data as D
 from .activations import ACTIVATIONS, softmax
@@ -245,7 +245,8 @@ _PLOTS_NEED = ("matplotlib", "numpy")
 # in pure Python would take days, and 10^8 points exhaust memory first.
 MAX_SAMPLES = 100_000
 
-# Every file train writes: a run folder holds one run's files, never a mix of two.
+# Every file train writes: a run folder holds one run's files, never a mix of two
+# (autograd.support.files.write_folder switches them in one step).
 OUTPUTS = (
     "model.json",
     "history.json",
@@ -276,20 +277,28 @@ _SEPARATORS = ("/", os.sep, os.altsep, "\0")
 
 
 def _prepare(out: Path) -> None:
-    """Make the run folder and check that every output can be written there, before any
-    training: a read-only folder, or a folder where model.json should go, is said now."""
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        raise CommandError(f"cannot create the output folder {str(out)!r}: {e.strerror}") from None
+    """Check, before any training, that the run folder can be written: a file in its
+    place, a folder where model.json should go or a read-only place is said now.  Nothing
+    is created: the folder (and any missing parent) is made when the run is written."""
+    base = next(p for p in (out, *out.parents) if os.path.lexists(p))
+    if not base.is_dir():
+        what = "it is a file" if base == out else f"{str(base)!r} is a file"
+        raise CommandError(f"cannot create the output folder {str(out)!r}: {what}")
     for name in OUTPUTS:
         if (out / name).is_dir():
             raise CommandError(f"cannot write {out / name}: it is a folder")
     try:
-        with tempfile.TemporaryFile(dir=out):
+        probe = base if base == out else Path(tempfile.mkdtemp(prefix=".valuegrad-", dir=base))
+    except OSError as e:
+        raise CommandError(f"cannot create the output folder {str(out)!r}: {e.strerror}") from None
+    try:
+        with tempfile.TemporaryFile(dir=probe):
             pass
     except OSError as e:
         raise CommandError(f"cannot write in {out}: {e.strerror or e}") from None
+    finally:
+        if probe != base:
+            probe.rmdir()
 
 
 def _check_size(nin: int, nouts: list[int]) -> None:
@@ -413,7 +422,7 @@ def _run(
     try:
         if not args.no_plots:
             files.update(_pictures(args, model, history, X_test, y_test, pred_test, Xv, scaler))
-        write_together(out, files, stale=OUTPUTS)
+        write_folder(out, files, owned=OUTPUTS)
     except OSError as e:
         # Named by its place in the run (a picture is drawn in a scratch folder first).
         where = out / Path(e.filename).name if e.filename else out

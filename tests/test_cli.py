@@ -353,7 +353,7 @@ def test_a_file_size_limit_is_one_line_and_the_model_is_rescued(tmp_path):
     assert "cannot write" in line and "File too large" in line
     rescued = line.split("the trained model was saved to ")[1]
     assert nets.load(rescued).num_parameters() == 337
-    assert sorted(p.name for p in out.iterdir()) == []  # nothing half-written
+    assert list(tmp_path.iterdir()) == []  # nothing half-written: not even the folder
 
 
 def test_a_closed_stdout_is_one_line(tmp_path):
@@ -382,3 +382,70 @@ def test_a_read_only_output_folder_is_found_before_training(tmp_path, capsys, mo
     assert (
         captured.err.strip() == f"valuegrad: cannot write in {tmp_path / 'run'}: Permission denied"
     )
+
+
+# The issue-19 reproduction: every rename (and the folder exchange) made slow, so that a
+# signal sent when the first one has happened lands between it and the next.
+_SLOW_SWITCH = """
+import os, sys, time
+import autograd.support.files as files
+
+def slow(real):
+    def call(*args, **kwargs):
+        result = real(*args, **kwargs)
+        print("switching", flush=True)
+        time.sleep(1.0)
+        return result
+    return call
+
+os.replace, os.rename = slow(os.replace), slow(os.rename)
+if hasattr(files, "_exchange"):
+    files._exchange = slow(files._exchange)
+from nets.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+@pytest.mark.parametrize("notes", [False, True], ids=["run_folder", "with_notes"])
+@pytest.mark.parametrize(("signum", "status"), [(2, 130), (15, 143)], ids=["SIGINT", "SIGTERM"])
+def test_a_signal_during_the_switch_leaves_one_whole_run_and_no_temporaries(
+    tmp_path, signum, status, notes
+):
+    out = tmp_path / "run"
+    argv = ["train", *QUICK, "--no-plots", "--out", str(out)]
+    assert main([*argv, "--seed", "1"]) == 0
+    if notes:  # a folder holding more than a run gets its files one by one
+        (out / "notes.txt").write_text("mine")
+    child = subprocess.Popen(
+        [sys.executable, "-c", _SLOW_SWITCH, *argv, "--seed", "2"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    for line in child.stdout:
+        if line.strip() == "switching":
+            child.send_signal(signum)
+            break
+    _, err = child.communicate(timeout=60)
+    assert child.returncode == status, err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    names = sorted(p.name for p in out.iterdir())
+    assert names == sorted(["history.json", "model.json", *(["notes.txt"] if notes else [])])
+    # The history and the model come from the same run: training with the history's seed
+    # again gives that model.
+    seed = json.loads((out / "history.json").read_text())["settings"]["seed"]
+    model = nets.load(out / "model.json")
+    assert main([*argv[:-1], str(tmp_path / "again"), "--seed", str(seed)]) == 0
+    assert model.state_dict() == nets.load(tmp_path / "again" / "model.json").state_dict()
+    leftovers = [p for p in tmp_path.rglob("*") if p.name.endswith(".tmp")]
+    assert leftovers == []
+
+
+def test_a_failed_run_leaves_no_folder_behind(tmp_path, monkeypatch, capsys):
+    # Issue 19: `--lr 1e308 --out newrun/deep/x` diverged and left newrun/deep/x, empty.
+    monkeypatch.chdir(tmp_path)
+    argv = ["train", *QUICK, "--no-plots", "--lr", "1e308"]
+    assert main([*argv, "--out", "newrun/deep/x"]) == 1
+    assert "training diverged" in capsys.readouterr().err
+    assert main([*argv, "--name", "x"]) == 1
+    assert list(tmp_path.iterdir()) == []
