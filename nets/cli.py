@@ -37,6 +37,7 @@ from autograd.support.files import write_folder
 
 from . import data as D
 from .activations import ACTIVATIONS, softmax
+from .memory import available_memory, describe_bytes, training_memory
 from .module import MAX_PARAMETERS, MLP, parameter_count
 from .optim import SGD, Adam, linear_decay
 from .persist import dumps, read
@@ -102,7 +103,14 @@ def _checked(convert: Callable[[str], Any], ok: Callable[[Any], bool], wanted: s
     return parse
 
 
+# Generated toy sets larger than this are refused before they are made: training on them
+# in pure Python would take days, and 10^8 points exhaust memory first.  Epochs likewise:
+# 100,000 epochs of the demo take about 6 minutes; 10^23 would never end.
+MAX_SAMPLES = 100_000
+MAX_EPOCHS = 100_000
+
 _positive_int = _checked(int, lambda n: n >= 1, "a positive integer")
+_epochs = _checked(int, lambda n: 1 <= n <= MAX_EPOCHS, f"a whole number from 1 to {MAX_EPOCHS:,}")
 _count = _checked(int, lambda n: n >= 0, "an integer >= 0")
 _positive_float = _checked(float, lambda x: 0 < x < math.inf, "a positive number")
 _non_negative_float = _checked(float, lambda x: 0 <= x < math.inf, "a number >= 0")
@@ -166,7 +174,7 @@ def _train_arguments(t: argparse.ArgumentParser) -> None:
         type=_positive_float,
         help=f"learning rate, decays linearly to lr/10 {_PER_SET}",
     )
-    t.add_argument("--epochs", type=_positive_int, help=f"passes over the data {_PER_SET}")
+    t.add_argument("--epochs", type=_epochs, help=f"passes over the data {_PER_SET}")
     t.add_argument(
         "--batch-size", type=_count, help=f"samples per step, 0 = the whole set {_PER_SET}"
     )
@@ -241,10 +249,6 @@ DATASET_NEEDS: dict[str, tuple[str, ...]] = {
 _PLOTS_NEED = ("matplotlib", "numpy")
 
 
-# Generated toy sets larger than this are refused before they are made: training on them
-# in pure Python would take days, and 10^8 points exhaust memory first.
-MAX_SAMPLES = 100_000
-
 # Every file train writes: a run folder holds one run's files, never a mix of two
 # (autograd.support.files.write_folder switches them in one step).
 OUTPUTS = (
@@ -311,6 +315,20 @@ def _check_size(nin: int, nouts: list[int]) -> None:
         )
 
 
+def _check_memory(nin: int, nouts: list[int], rows: int, numbers: int, pictures: bool) -> None:
+    """Refuse, before training, a run that would take more memory than there is."""
+    room = available_memory()
+    need = training_memory(nin, nouts, rows, numbers, pictures)
+    if room is not None and need > room[0]:
+        fewer_rows = ", or a smaller --batch-size" if rows > 32 else ""
+        raise UsageError(
+            f"training MLP({nin}, {nouts}) ({parameter_count(nin, nouts):,} parameters, "
+            f"{rows:,} rows a step) would take about {describe_bytes(need)} of memory, more "
+            f"than the {describe_bytes(room[0])} {room[1]}; choose smaller --hidden "
+            f"sizes{fewer_rows}"
+        )
+
+
 def _train(args: argparse.Namespace) -> int:
     r = _recipe(args)
     out = _output_folder(args)
@@ -334,11 +352,14 @@ def _train(args: argparse.Namespace) -> int:
     if classes > 2 and args.loss in ("hinge", "bce"):
         raise UsageError(f"--loss {args.loss} is for two classes; {args.dataset} has {classes}")
     one_score = classes == 2 and args.loss != "cross_entropy"
-    _check_size(len(X[0]), [*r.hidden, 1 if one_score else classes])
+    nouts = [*r.hidden, 1 if one_score else classes]
+    _check_size(len(X[0]), nouts)
     try:
-        D.train_test_split(X, y, args.test_size, seed=args.seed)
+        n_train = len(D.train_test_split(X, y, args.test_size, seed=args.seed)[0])
     except ValueError as e:  # a split with an empty part
         raise UsageError(f"argument --test-size: {str(e).split(': ', 1)[-1]}") from None
+    rows = min(r.batch_size or n_train, n_train)
+    _check_memory(len(X[0]), nouts, rows, len(X) * len(X[0]), not args.no_plots)
     _prepare(out)
 
     saved_state = random.getstate()

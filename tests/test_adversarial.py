@@ -342,6 +342,7 @@ NETS_CASES = [
     Case("hidden_negative", ("train", *QUICK, "--hidden", "-3"), 2, "--hidden"),
     Case("epochs_zero", ("train", *QUICK, "--epochs", "0"), 2, "--epochs"),
     Case("epochs_5000_digits", ("train", "--epochs", "9" * 5000), 2, "--epochs"),
+    Case("epochs_huge", ("train", *QUICK, "--epochs", "9" * 23), 2, "from 1 to 100,000"),
     Case("seed_5000_digits", ("train", *QUICK, "--seed", "9" * 5000), 2, "--seed"),
     Case("lr_nan", ("train", *QUICK, "--lr", "nan"), 2, "--lr"),
     Case("lr_inf", ("train", *QUICK, "--lr", "inf"), 2, "--lr"),

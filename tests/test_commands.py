@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import argparse
 import io
+import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from importlib import metadata
 from pathlib import Path
 
@@ -38,7 +41,11 @@ def _happen(args: argparse.Namespace) -> int:
         "missing": MissingExtraError("needs x: pip install 'valuegrad[plots]'"),
         "bug": ZeroDivisionError("division by zero"),
         "ctrl-c": KeyboardInterrupt(),
+        "no-memory": MemoryError(),
     }
+    if args.what == "sigterm":
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(1)  # the handler raises at once
     if args.what in outcomes:
         raise outcomes[args.what]
     print(f"{args.what} x{args.times}")
@@ -66,6 +73,8 @@ def test_a_registered_command_runs():
         (["try", "missing"], 1, "prog: needs x: pip install 'valuegrad[plots]'"),
         (["try", "bug"], 1, "prog: internal error: ZeroDivisionError: division by zero"),
         (["try", "ctrl-c"], 130, "prog: interrupted"),
+        (["try", "sigterm"], 143, "prog: terminated by SIGTERM"),
+        (["try", "no-memory"], 1, "prog: out of memory: the computation needs more memory"),
         ([], 2, "prog: choose a command: try (see 'prog --help')"),
         (["fly"], 2, "prog: argument COMMAND: invalid choice: 'fly'"),
         (["try"], 2, "prog: the following arguments are required: what (see 'prog try --help')"),

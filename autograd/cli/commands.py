@@ -9,8 +9,9 @@ parser for a list of commands (with ``--version``) and gives every outcome one f
 - a run that fails (:class:`CommandError`; an optional package that is missing,
   :class:`~autograd.support.extras.MissingExtraError`) prints ``PROG: message`` and exits with 1;
 - Ctrl-C exits with 130, SIGTERM with 143 and SIGHUP with 129 (each raised as an
-  exception while a command runs, so that it removes its temporary files first), and a
-  bug still gives one line (``internal error: ...``), never a traceback.
+  exception while a command runs, so that it removes its temporary files first), running
+  out of memory exits with 1, and a bug still gives one line (``internal error: ...``),
+  never a traceback.
 
 A command prints its results on stdout.  Option help shows each default (``(default:
 X)`` is added where the text does not mention one), and descriptions are wrapped to the
@@ -210,5 +211,7 @@ def _run(prog: str, commands: Sequence[Command], argv: list[str]) -> tuple[int, 
         return 130, "interrupted"
     except Terminated as e:
         return 128 + e.signum, str(e)
+    except MemoryError:
+        return 1, "out of memory: the computation needs more memory than this process can get"
     except Exception as e:  # a bug: still one line, but say so
         return 1, f"internal error: {type(e).__name__}: {_one_line(e)}"
