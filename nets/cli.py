@@ -19,6 +19,7 @@ import math
 import os
 import random
 import re
+import stat
 import subprocess
 import sys
 import tempfile
@@ -340,14 +341,15 @@ def _train(args: argparse.Namespace) -> int:
     if r.samples is not None and r.samples > MAX_SAMPLES:
         raise UsageError(f"argument --samples: at most {MAX_SAMPLES:,}, got {r.samples:,}")
     if args.dataset in TOY:
-        X, y = D.DATASETS[args.dataset](r.samples, r.noise, seed=args.seed)
-        if not all(math.isfinite(v) for row in X for v in row):
-            raise UsageError(
-                f"argument --noise: {r.noise:g} puts points beyond the float range "
-                "(the data would hold inf); choose a smaller noise"
-            )
+        try:
+            X, y = D.DATASETS[args.dataset](r.samples, r.noise, seed=args.seed)
+        except ValueError as e:  # a noise that leaves the float range
+            raise UsageError(f"argument --noise: {str(e).split(': ', 1)[-1]}") from None
     else:
-        X, y = D.DATASETS[args.dataset]()
+        try:
+            X, y = D.DATASETS[args.dataset]()
+        except (ValueError, OSError) as e:  # a damaged data file
+            raise CommandError(e) from None
     classes = max(y) + 1
     if classes > 2 and args.loss in ("hinge", "bce"):
         raise UsageError(f"--loss {args.loss} is for two classes; {args.dataset} has {classes}")
@@ -537,14 +539,19 @@ def _draw_neuron(model: MLP, x: list[float]) -> tuple[bytes | None, str | None]:
 
 
 def _predict(args: argparse.Namespace) -> int:
+    # A path that names no file, or a folder, a FIFO, a device: a mistake in the command
+    # line (2).  A file that cannot be read or used, or numbers it cannot score: a
+    # failure (1).
     try:
-        model, metadata = read(args.model)
+        regular = stat.S_ISREG(os.stat(args.model).st_mode)
     except FileNotFoundError:
         raise UsageError(f"no such model file: {str(args.model)!r}") from None
-    except IsADirectoryError:
-        raise UsageError(f"{str(args.model)!r} is a directory, not a model file") from None
+    except OSError:
+        regular = True  # read() says what is wrong (a folder on the way it cannot enter...)
+    try:
+        model, metadata = read(args.model)
     except (ValueError, OSError) as e:
-        raise UsageError(str(e)) from None
+        raise (CommandError if regular else UsageError)(str(e)) from None
     x = list(args.features)
     nin = getattr(model, "nin", len(x))
     if len(x) != nin:
@@ -552,13 +559,17 @@ def _predict(args: argparse.Namespace) -> int:
     scaler = metadata.get("standardizer")
     if scaler is not None:
         try:
-            x = D.Standardizer.from_dict(scaler).transform([x])[0]
+            standardizer = D.Standardizer.from_dict(scaler)
         except ValueError as e:
-            raise UsageError(f"{args.model}: bad standardizer in the metadata: {e}") from None
+            raise CommandError(f"{args.model}: bad standardizer in the metadata: {e}") from None
+        try:
+            x = standardizer.transform([x])[0]
+        except ValueError as e:  # an input too large to standardise
+            raise CommandError(f"cannot score this input: {e}") from None
     try:
         (score,) = predict_scores(model, [x])
     except (OverflowError, ValueError) as e:  # numbers too large for the model's floats
-        raise UsageError(f"cannot score this input: {e}") from None
+        raise CommandError(f"cannot score this input: {e}") from None
     label = label_of(score)
     if isinstance(score, list):
         probs = [p.data for p in softmax(score)]

@@ -10,6 +10,7 @@ imported only when asked for).
 from __future__ import annotations
 
 import math
+import numbers
 import random
 from collections.abc import Callable, Hashable, Iterator, Sequence
 from typing import Any
@@ -39,11 +40,16 @@ def _linspace(a: float, b: float, n: int, endpoint: bool = True) -> list[float]:
 
 
 def _finish(
-    points: list[tuple[float, float, int]], noise: float, rng: random.Random
+    points: list[tuple[float, float, int]], noise: float, rng: random.Random, where: str
 ) -> tuple[Rows, list[int]]:
     """Shuffle the labelled points, then jitter each coordinate with N(0, noise^2)."""
     rng.shuffle(points)
     X = [[x + rng.gauss(0.0, noise), y + rng.gauss(0.0, noise)] for x, y, _ in points]
+    if not all(math.isfinite(v) for row in X for v in row):
+        raise ValueError(
+            f"{where}: noise {noise:g} puts points beyond the float range (the data would "
+            "hold inf); choose a smaller noise"
+        )
     return X, [label for _, _, label in points]
 
 
@@ -60,7 +66,7 @@ def make_moons(
     n_top = n // 2
     pts = [(math.cos(t), math.sin(t), 0) for t in _linspace(0.0, math.pi, n_top)]
     pts += [(1.0 - math.cos(t), 0.5 - math.sin(t), 1) for t in _linspace(0.0, math.pi, n - n_top)]
-    return _finish(pts, noise, random.Random(seed))
+    return _finish(pts, noise, random.Random(seed), "make_moons")
 
 
 def make_circles(
@@ -75,7 +81,7 @@ def make_circles(
     pts = [(math.cos(t), math.sin(t), 0) for t in _linspace(0.0, 2 * math.pi, n_out, False)]
     inner = _linspace(0.0, 2 * math.pi, n - n_out, False)
     pts += [(factor * math.cos(t), factor * math.sin(t), 1) for t in inner]
-    return _finish(pts, noise, random.Random(seed))
+    return _finish(pts, noise, random.Random(seed), "make_circles")
 
 
 def make_spirals(
@@ -94,7 +100,7 @@ def make_spirals(
         for t in _linspace(0.1, 1.0, count):
             angle = 2 * math.pi * turns * t + label * math.pi
             pts.append((t * math.cos(angle), t * math.sin(angle), label))
-    return _finish(pts, noise, random.Random(seed))
+    return _finish(pts, noise, random.Random(seed), "make_spirals")
 
 
 def _from_sklearn(bunch: Any) -> tuple[Rows, list[int]]:
@@ -271,25 +277,28 @@ class Standardizer:
     """Rescale each feature to mean 0 and standard deviation 1: x' = (x - mean) / std.
 
     Fit on the training data only, then transform train and test alike.  A constant
-    feature (std 0) is only centred.
+    feature (std 0) is only centred.  Every value must be a finite real number (text,
+    True or a NaN is refused, naming its row and column), and so must every result.
     """
 
     def __init__(self, mean: Sequence[float] | None = None, std: Sequence[float] | None = None):
-        self.mean = list(mean) if mean is not None else None
-        self.std = list(std) if std is not None else None
+        self.mean: list[float] | None = None
+        self.std: list[float] | None = None
+        if mean is not None or std is not None:
+            self.mean, self.std = _scaling(mean, std)
 
     def fit(self, X: Sequence[Sequence[float]]) -> Standardizer:
         """Learn each column's mean and (population) standard deviation."""
         if not X:
             raise ValueError("Standardizer.fit: X is empty")
         n, d = len(X), len(X[0])
-        cols = list(zip(*X))
-        if len(cols) != d or any(len(row) != d for row in X):
+        if any(len(row) != d for row in X):
             raise ValueError("Standardizer.fit: every row must have the same length")
-        self.mean = [math.fsum(c) / n for c in cols]
-        self.std = []
-        for c, m in zip(cols, self.mean):
-            s = math.sqrt(math.fsum((v - m) ** 2 for v in c) / n)
+        cols = list(zip(*(_finite_row(row, i, "Standardizer.fit") for i, row in enumerate(X))))
+        self.mean, self.std = [], []
+        for c in cols:
+            m, s = _mean_and_std(c, n)
+            self.mean.append(m)
             self.std.append(s if s > 1e-12 else 1.0)
         return self
 
@@ -299,12 +308,20 @@ class Standardizer:
             raise ValueError("Standardizer.transform: call fit first")
         d = len(self.mean)
         out = []
-        for row in X:
+        for i, row in enumerate(X):
             if len(row) != d:
                 raise ValueError(
                     f"Standardizer.transform: expected rows of length {d}, got {len(row)}"
                 )
-            out.append([(float(v) - m) / s for v, m, s in zip(row, self.mean, self.std)])
+            values = _finite_row(row, i, "Standardizer.transform")
+            scaled = [(v - m) / s for v, m, s in zip(values, self.mean, self.std)]
+            for j, z in enumerate(scaled):
+                if not math.isfinite(z):
+                    raise ValueError(
+                        f"Standardizer.transform: row {i}, column {j}: {values[j]!r} "
+                        f"standardises to {z} (beyond the float range)"
+                    )
+            out.append(scaled)
         return out
 
     def fit_transform(self, X: Sequence[Sequence[float]]) -> Rows:
@@ -319,23 +336,66 @@ class Standardizer:
     def from_dict(cls, d: dict[str, Any]) -> Standardizer:
         """The inverse of :meth:`to_dict`; ValueError for anything else (it may come from a
         damaged file: a wrong type, true, a number too large for a float)."""
-        wanted = "Standardizer: expected equal-length lists 'mean' and 'std' (> 0) of numbers"
         if not isinstance(d, dict):
-            raise ValueError(f"{wanted}, got {type(d).__name__}")
-        mean, std = d.get("mean"), d.get("std")
-        if not (isinstance(mean, list) and isinstance(std, list) and len(mean) == len(std)):
-            raise ValueError(wanted)
-        numbers = []
-        for v in mean + std:
-            if isinstance(v, bool) or not isinstance(v, (int, float)):
-                raise ValueError(f"{wanted}, got {v!r:.40}")
-            try:
-                numbers.append(float(v))
-            except OverflowError:  # an int too large for a float: name its size only
-                raise ValueError(f"{wanted}, got an integer of {len(str(v)):,} digits") from None
-        if not all(map(math.isfinite, numbers)) or not all(s > 0 for s in numbers[len(mean) :]):
-            raise ValueError(wanted)
-        return cls(numbers[: len(mean)], numbers[len(mean) :])
+            raise ValueError(f"{_WANTED}, got {type(d).__name__}")
+        return cls(d.get("mean"), d.get("std"))
+
+
+_WANTED = "Standardizer: expected equal-length lists 'mean' and 'std' (> 0) of numbers"
+
+
+def _scaling(mean: Any, std: Any) -> tuple[list[float], list[float]]:
+    """``mean`` and ``std`` as lists of floats; ValueError unless they are equal-length
+    sequences of finite numbers, every std positive (a huge integer is named by its size)."""
+    kinds = (list, tuple)
+    if not (isinstance(mean, kinds) and isinstance(std, kinds) and len(mean) == len(std)):
+        raise ValueError(_WANTED)
+    mean, std = list(mean), list(std)
+    numbers = []
+    for v in mean + std:
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            raise ValueError(f"{_WANTED}, got {v!r:.40}")
+        try:
+            numbers.append(float(v))
+        except OverflowError:  # an int too large for a float: name its size only
+            raise ValueError(f"{_WANTED}, got an integer of {len(str(v)):,} digits") from None
+    if not all(map(math.isfinite, numbers)) or not all(s > 0 for s in numbers[len(mean) :]):
+        raise ValueError(_WANTED)
+    return numbers[: len(mean)], numbers[len(mean) :]
+
+
+def _finite_row(row: Sequence[Any], i: int, where: str) -> list[float]:
+    """The row as floats; ValueError naming the first value that is not a finite real."""
+    values = []
+    for j, v in enumerate(row):
+        try:
+            ok = isinstance(v, numbers.Real) and not isinstance(v, bool)
+            x = float(v) if ok else math.nan
+        except OverflowError:
+            ok, x = False, math.nan
+        if not ok or not math.isfinite(x):
+            shown = f"an integer of {len(str(v)):,} digits" if isinstance(v, int) else f"{v!r:.40}"
+            raise ValueError(f"{where}: row {i}, column {j} is {shown}; expected a finite number")
+        values.append(x)
+    return values
+
+
+def _mean_and_std(column: Sequence[float], n: int) -> tuple[float, float]:
+    """The mean and population standard deviation of a column of finite floats.
+
+    Computed directly (as always) unless a square overflows; then on the column scaled
+    by its largest magnitude (the results are at most that magnitude, so finite)."""
+    try:
+        m = math.fsum(column) / n
+        s = math.sqrt(math.fsum((v - m) ** 2 for v in column) / n)
+        if math.isfinite(s):
+            return m, s
+    except OverflowError:
+        pass
+    k = max(abs(v) for v in column)
+    scaled = [v / k for v in column]
+    m = math.fsum(scaled) / n
+    return m * k, math.sqrt(math.fsum((v - m) ** 2 for v in scaled) / n) * k
 
 
 def one_hot(labels: Sequence[int], num_classes: int | None = None) -> Rows:

@@ -83,6 +83,11 @@ _DRIVER = textwrap.dedent(
             for p in model.parameters():
                 p.data = 1.0
             nets.save(model, "model.json")
+        elif kind == "truncated_model":
+            model = nets.MLP(2, [1])
+            nets.save(model, "model.json")
+            text = open("model.json").read()
+            open("model.json", "w").write(text[: len(text) // 2])
         elif kind == "fifo":
             os.mkfifo("model.json")
         elif kind == "declares_a_million_inputs":
@@ -373,49 +378,49 @@ NETS_CASES = [
     Case(
         "predict_declares_a_million_inputs",
         ("predict", "model.json", "1", "2"),
-        2,
+        1,
         "more than the 1,000,000",
         setup="declares_a_million_inputs",
     ),
     Case(
         "predict_repeated_key",
         ("predict", "model.json", "1", "2"),
-        2,
+        1,
         "appears twice",
         setup="repeated_key",
     ),
     Case(
         "predict_version_true",
         ("predict", "model.json", "1", "2"),
-        2,
+        1,
         "version True",
         setup="version_true",
     ),
     Case(
         "predict_type_list",
         ("predict", "model.json", "1", "2"),
-        2,
+        1,
         "unknown model type",
         setup="type_list",
     ),
     Case(
         "predict_integer_5000_digits",
         ("predict", "model.json", "1", "2"),
-        2,
+        1,
         "5,000 digits",
         setup="integer_5000_digits",
     ),
     Case(
         "predict_standardizer_text",
         ("predict", "model.json", "1", "2"),
-        2,
+        1,
         "bad standardizer",
         setup='standardizer:"mean"',
     ),
     Case(
         "predict_standardizer_huge",
         ("predict", "model.json", "1", "2"),
-        2,
+        1,
         "bad standardizer",
         setup='standardizer:{"mean": [1e999999, 0], "std": [1, 1]}'.replace("1e999999", "9" * 400),
     ),
@@ -433,9 +438,23 @@ NETS_CASES = [
     Case(
         "predict_overflow",
         ("predict", "model.json", "1e308", "1e308"),
-        2,
+        1,
         "cannot score",
         setup="model",
+    ),
+    Case(
+        "predict_truncated_model",
+        ("predict", "model.json", "1", "2"),
+        1,
+        "model.json",
+        setup="truncated_model",
+    ),
+    Case(
+        "predict_input_beyond_the_standardizer",
+        ("predict", "model.json", "1.7e308", "0"),
+        1,
+        "cannot score this input: Standardizer.transform: row 0, column 0",
+        setup='standardizer:{"mean": [-1.7e308, 0], "std": [1, 1]}',
     ),
     Case("predict_too_few", ("predict", "model.json", "1"), 2, "expects 2", setup="model"),
     Case(
@@ -459,7 +478,7 @@ def test_nets_command_line(case, nets_results):
 def test_nets_writes_nothing_when_it_refuses(nets_results):
     root, _ = nets_results
     for case in NETS_CASES:
-        if case.status == 2:  # refused: nothing made, runs/ included
+        if case.status != 0:  # refused or failed: nothing made, runs/ included
             made = {p.name for p in (root / case.name).iterdir()}
             assert made <= {"model.json", "taken", "run"}, (case.name, made)
             assert not (root / case.name / "runs").exists()

@@ -122,13 +122,14 @@ def test_predict_errors_are_one_line(tmp_path, capsys):
     assert main(["train", *QUICK, "--no-plots", "--out", str(tmp_path / "r")]) == 0
     good = tmp_path / "r" / "model.json"
     capsys.readouterr()
-    for argv, message in [
-        (["predict", str(missing), "1", "2"], "no such model file"),
-        (["predict", str(damaged), "1", "2"], "truncated"),
-        (["predict", str(tmp_path), "1", "2"], "directory"),
-        (["predict", str(good), "1", "2", "3"], "expects 2 input numbers, got 3"),
+    # Issue 19: a damaged model file is a failure (1), not a mistake in the arguments (2).
+    for argv, status, message in [
+        (["predict", str(missing), "1", "2"], 2, "no such model file"),
+        (["predict", str(damaged), "1", "2"], 1, "truncated"),
+        (["predict", str(tmp_path), "1", "2"], 2, "directory"),
+        (["predict", str(good), "1", "2", "3"], 2, "expects 2 input numbers, got 3"),
     ]:
-        assert main(argv) == 2
+        assert main(argv) == status
         err = capsys.readouterr().err.strip().splitlines()
         assert len(err) == 1 and message in err[0]
 
@@ -150,7 +151,7 @@ def test_predict_an_input_the_model_cannot_score_is_one_line(tmp_path, capsys):
         p.data = 1.0
     path = tmp_path / "m.json"
     nets.save(model, path)
-    assert main(["predict", str(path), "1e308", "1e308"]) == 2
+    assert main(["predict", str(path), "1e308", "1e308"]) == 1  # a failure (issue 19)
     captured = capsys.readouterr()
     assert captured.out == ""
     lines = captured.err.strip().splitlines()
@@ -245,7 +246,7 @@ def test_predict_reads_negative_numbers_in_scientific_notation(tmp_path, capsys)
         assert main(["predict", str(out / "model.json"), *features]) == 0
         label, _ = capsys.readouterr().out.strip().split("\t")
         assert label == str(int(model.forward_floats([float(f) for f in features]) > 0))
-    assert main(["predict", str(out / "model.json"), "-1e305", "0.5"]) in (0, 2)
+    assert main(["predict", str(out / "model.json"), "-1e305", "0.5"]) in (0, 1)
     assert "unrecognized" not in capsys.readouterr().err
 
 
@@ -275,7 +276,7 @@ def test_a_model_file_that_is_not_a_regular_file_is_refused(tmp_path, capsys):
 def test_a_damaged_standardizer_is_one_line(tmp_path, capsys, standardizer):
     path = tmp_path / "m.json"
     nets.save(nets.MLP(2, [1]), path, metadata={"standardizer": standardizer})
-    assert main(["predict", str(path), "1", "2"]) == 2
+    assert main(["predict", str(path), "1", "2"]) == 1  # a failure, not a usage error
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "bad standardizer" in err and "Traceback" not in err
 

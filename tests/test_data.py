@@ -212,3 +212,78 @@ def test_a_damaged_standardizer_is_a_value_error(bad):
     with pytest.raises(ValueError, match="Standardizer: expected") as caught:
         data.Standardizer.from_dict(bad)
     assert "0000000000" not in str(caught.value)  # a huge number is named by its size
+
+
+# ---- issue 19: non-finite data is refused, never passed on -------------------------------
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
+def test_standardizer_fit_refuses_a_non_finite_number_naming_where(bad):
+    # [[nan, 1], [1, 2]] once gave a NaN mean, and transform then NaNs without a word.
+    with pytest.raises(ValueError, match=rf"Standardizer.fit: row 1, column 0 is {bad}"):
+        data.Standardizer().fit([[1.0, 1.0], [bad, 2.0]])
+
+
+@pytest.mark.parametrize("bad", ["1.5", True, None, [1.0], 10**400])
+def test_standardizer_refuses_what_is_not_a_real_number(bad):
+    with pytest.raises(ValueError, match=r"Standardizer.fit: row 0, column 1 is "):
+        data.Standardizer().fit([[1.0, bad], [2.0, 3.0]])
+    fitted = data.Standardizer().fit([[1.0, 1.0], [2.0, 3.0]])
+    with pytest.raises(ValueError, match=r"Standardizer.transform: row 0, column 1 is "):
+        fitted.transform([[1.0, bad]])
+
+
+def test_standardizer_transform_refuses_nan_and_what_overflows():
+    fitted = data.Standardizer().fit([[1.0, 1.0], [2.0, 3.0]])
+    with pytest.raises(ValueError, match=r"Standardizer.transform: row 1, column 0 is nan"):
+        fitted.transform([[1.0, 1.0], [math.nan, 1.0]])
+    narrow = data.Standardizer().fit([[0.0], [1e-11]])  # std 5e-12
+    with pytest.raises(ValueError, match=r"row 0, column 0: 1e\+300 standardises to inf"):
+        narrow.transform([[1e300]])
+
+
+def test_standardizer_handles_huge_columns_and_names_what_overflows():
+    # [[1e308, 1], [-1e308, 2]] once raised a bare OverflowError (34, 'Numerical result...').
+    sc = data.Standardizer().fit([[1e308, 1.0], [-1e308, 2.0]])
+    assert sc.mean == [0.0, 1.5] and sc.std == [1e308, 0.5]
+    assert sc.transform([[1e308, 2.0], [-5e307, 1.0]]) == [[1.0, 1.0], [-0.5, -1.0]]
+    extreme = [[1.7e308], [-1.7e308], [1.7e308], [-1.7e308], [-1.7e308]]
+    sc = data.Standardizer().fit(extreme)  # the deviations overflow; the scaled ones do not
+    assert sc.std[0] == pytest.approx(1.7e308 * math.sqrt(1 - 0.2**2))
+    with pytest.raises(ValueError, match=r"row 0, column 1: 1.7e\+308 standardises to inf"):
+        data.Standardizer().fit([[0.0, 1.0], [0.0, 2.0]]).transform([[0.0, 1.7e308]])
+
+
+def test_standardizer_results_on_ordinary_data_are_unchanged():
+    X = [[1.0, 5.0, 2.0], [3.0, 5.0, 4.0], [5.0, 5.0, 9.5]]
+    sc = data.Standardizer().fit(X)
+    cols = list(zip(*X))
+    assert sc.mean == [math.fsum(c) / 3 for c in cols]
+    stds = [math.sqrt(math.fsum((v - m) ** 2 for v in c) / 3) for c, m in zip(cols, sc.mean)]
+    assert sc.std == [s if s > 1e-12 else 1.0 for s in stds]
+
+
+def test_a_standardizer_built_by_hand_is_checked():
+    with pytest.raises(ValueError, match="Standardizer: expected"):
+        data.Standardizer([0.0], [0.0])
+    with pytest.raises(ValueError, match="Standardizer: expected"):
+        data.Standardizer([math.nan], [1.0])
+    assert data.Standardizer([1.0], [2.0]).transform([[5.0]]) == [[2.0]]
+
+
+@pytest.mark.parametrize("make", [data.make_moons, data.make_circles, data.make_spirals])
+@pytest.mark.parametrize("seed", range(5))
+def test_toy_sets_refuse_a_noise_that_leaves_the_float_range(make, seed):
+    # noise=1.7e308 gave non-finite points for 50 of 50 seeds; the command line refused it.
+    with pytest.raises(ValueError, match=rf"{make.__name__}: noise 1.7e\+308 puts points beyond"):
+        make(20, noise=1.7e308, seed=seed)
+    X, _ = make(20, noise=1e300, seed=seed)  # huge, but finite: allowed
+    assert all(math.isfinite(v) for row in X for v in row)
+
+
+@pytest.mark.parametrize("bad", [5, "abc", {"a": 1}], ids=repr)
+def test_a_standardizer_of_other_types_is_a_value_error(bad):
+    with pytest.raises(ValueError, match="Standardizer: expected"):
+        data.Standardizer.from_dict({"mean": bad, "std": [1.0]})
+    with pytest.raises(ValueError, match="Standardizer: expected"):
+        data.Standardizer([0.0], bad)
