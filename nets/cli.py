@@ -14,6 +14,8 @@ Another command joins by adding a :class:`~autograd.cli.commands.Command` to :da
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
 import json
 import math
 import os
@@ -270,7 +272,8 @@ def _output_folder(args: argparse.Namespace) -> Path:
             raise UsageError("argument --out: needs a folder name, got an empty one")
         return Path(args.out)
     name = args.name if args.name is not None else args.dataset
-    if not name.strip() or name in (".", "..") or any(sep and sep in name for sep in _SEPARATORS):
+    plain = name.strip() and name.isprintable() and name not in (".", "..")
+    if not plain or any(sep and sep in name for sep in _SEPARATORS):
         raise UsageError(
             f"argument --name: expected a plain run name such as moons-2 (the run goes to "
             f"runs/NAME), got {short_repr(name)}; use --out DIR for another place"
@@ -283,27 +286,34 @@ _SEPARATORS = ("/", os.sep, os.altsep, "\0")
 
 def _prepare(out: Path) -> None:
     """Check, before any training, that the run folder can be written: a file in its
-    place, a folder where model.json should go or a read-only place is said now.  Nothing
-    is created: the folder (and any missing parent) is made when the run is written."""
+    place, a name too long, a folder where model.json should go or a read-only place is
+    said now.  Nothing stays: folders made to try are removed again, and the run folder
+    is made when the run is written."""
     base = next(p for p in (out, *out.parents) if os.path.lexists(p))
-    if not base.is_dir():
-        what = "it is a file" if base == out else f"{str(base)!r} is a file"
+    if not os.path.isdir(base):
+        what = "it is not a folder" if base == out else f"{str(base)!r} is not a folder"
         raise CommandError(f"cannot create the output folder {str(out)!r}: {what}")
     for name in OUTPUTS:
-        if (out / name).is_dir():
+        if os.path.isdir(out / name):
             raise CommandError(f"cannot write {out / name}: it is a folder")
+    missing = [p for p in (out, *out.parents) if not os.path.lexists(p)][::-1]
+    made: list[Path] = []
     try:
-        probe = base if base == out else Path(tempfile.mkdtemp(prefix=".valuegrad-", dir=base))
-    except OSError as e:
-        raise CommandError(f"cannot create the output folder {str(out)!r}: {e.strerror}") from None
-    try:
-        with tempfile.TemporaryFile(dir=probe):
+        for folder in missing:
+            folder.mkdir()
+            made.append(folder)
+        with tempfile.TemporaryFile(dir=out):
             pass
     except OSError as e:
+        if len(made) < len(missing):
+            raise CommandError(
+                f"cannot create the output folder {str(out)!r}: {e.strerror or e}"
+            ) from None
         raise CommandError(f"cannot write in {out}: {e.strerror or e}") from None
     finally:
-        if probe != base:
-            probe.rmdir()
+        for folder in reversed(made):
+            with contextlib.suppress(OSError):
+                folder.rmdir()
 
 
 def _check_size(nin: int, nouts: list[int]) -> None:
@@ -544,14 +554,17 @@ def _predict(args: argparse.Namespace) -> int:
     # failure (1).
     try:
         regular = stat.S_ISREG(os.stat(args.model).st_mode)
-    except FileNotFoundError:
-        raise UsageError(f"no such model file: {str(args.model)!r}") from None
-    except OSError:
-        regular = True  # read() says what is wrong (a folder on the way it cannot enter...)
+    except OSError as e:
+        if e.errno not in (errno.ENOENT, errno.ENOTDIR, errno.ELOOP, errno.ENAMETOOLONG):
+            raise CommandError(f"cannot read {args.model}: {e.strerror or e}") from None
+        why = "" if e.errno == errno.ENOENT else f" ({e.strerror})"
+        raise UsageError(f"no such model file: {str(args.model)!r}{why}") from None
     try:
         model, metadata = read(args.model)
-    except (ValueError, OSError) as e:
+    except ValueError as e:
         raise (CommandError if regular else UsageError)(str(e)) from None
+    except OSError as e:  # a file that cannot be read (permissions, an I/O error)
+        raise CommandError(f"cannot read {args.model}: {e.strerror or e}") from None
     x = list(args.features)
     nin = getattr(model, "nin", len(x))
     if len(x) != nin:

@@ -32,12 +32,32 @@ def _check_n(n_samples: Any, where: str) -> int:
     return n_samples
 
 
+def _real(x: Any, what: str, where: str) -> float:
+    """``x`` as a finite float; ValueError naming it for text, True, NaN or a huge int."""
+    if isinstance(x, bool) or not isinstance(x, (int, float)):
+        raise ValueError(f"{where}: {what}, got {x!r:.80}")
+    try:
+        value = float(x)
+    except OverflowError:
+        raise ValueError(f"{where}: {what}, got {_digits(x)}") from None
+    if not math.isfinite(value):
+        raise ValueError(f"{where}: {what}, got {x!r}")
+    return value
+
+
+def _digits(n: int) -> str:
+    """A huge integer by its size (printing it may exceed Python's digit limit)."""
+    return f"an integer of about {int(abs(n).bit_length() * math.log10(2)) + 1:,} digits"
+
+
 def _check_noise(noise: Any, where: str) -> float:
     if noise is None:
         return 0.0
-    if not isinstance(noise, (int, float)) or not math.isfinite(noise) or noise < 0:
-        raise ValueError(f"{where}: noise must be a non-negative number, got {noise!r}")
-    return float(noise)
+    wanted = "noise must be a non-negative number"
+    value = _real(noise, wanted, where)
+    if value < 0:
+        raise ValueError(f"{where}: {wanted}, got {noise!r}")
+    return value
 
 
 def _linspace(a: float, b: float, n: int, endpoint: bool = True) -> list[float]:
@@ -72,7 +92,7 @@ def make_moons(
     n_top = n // 2
     pts = [(math.cos(t), math.sin(t), 0) for t in _linspace(0.0, math.pi, n_top)]
     pts += [(1.0 - math.cos(t), 0.5 - math.sin(t), 1) for t in _linspace(0.0, math.pi, n - n_top)]
-    return _finish(pts, noise, random.Random(seed), "make_moons")
+    return _finish(pts, noise, _rng(seed, "make_moons"), "make_moons")
 
 
 def make_circles(
@@ -81,13 +101,13 @@ def make_circles(
     """A circle of radius ``factor`` (label 1) inside the unit circle (label 0), in 2-D."""
     n = _check_n(n_samples, "make_circles")
     noise = _check_noise(noise, "make_circles")
-    if not 0.0 < factor < 1.0:
+    if not 0.0 < _real(factor, "factor must lie in (0, 1)", "make_circles") < 1.0:
         raise ValueError(f"make_circles: factor must lie in (0, 1), got {factor!r}")
     n_out = n // 2
     pts = [(math.cos(t), math.sin(t), 0) for t in _linspace(0.0, 2 * math.pi, n_out, False)]
     inner = _linspace(0.0, 2 * math.pi, n - n_out, False)
     pts += [(factor * math.cos(t), factor * math.sin(t), 1) for t in inner]
-    return _finish(pts, noise, random.Random(seed), "make_circles")
+    return _finish(pts, noise, _rng(seed, "make_circles"), "make_circles")
 
 
 def make_spirals(
@@ -99,14 +119,14 @@ def make_spirals(
     """
     n = _check_n(n_samples, "make_spirals")
     noise = _check_noise(noise, "make_spirals")
-    if not isinstance(turns, (int, float)) or not 0 < turns <= 10:
+    if not 0 < _real(turns, "turns must lie in (0, 10]", "make_spirals") <= 10:
         raise ValueError(f"make_spirals: turns must lie in (0, 10], got {turns!r}")
     pts = []
     for label, count in ((0, n // 2), (1, n - n // 2)):
         for t in _linspace(0.1, 1.0, count):
             angle = 2 * math.pi * turns * t + label * math.pi
             pts.append((t * math.cos(angle), t * math.sin(angle), label))
-    return _finish(pts, noise, random.Random(seed), "make_spirals")
+    return _finish(pts, noise, _rng(seed, "make_spirals"), "make_spirals")
 
 
 def _from_sklearn(bunch: Any) -> tuple[Rows, list[int]]:
@@ -254,8 +274,14 @@ DATASETS: dict[str, Callable[..., tuple[Rows, list[int]]]] = {
 # ---- splitting ----------------------------------------------------------------------
 
 
-def _rng(seed: Any) -> random.Random:
-    return seed if isinstance(seed, random.Random) else random.Random(seed)
+def _rng(seed: Any, where: str) -> random.Random:
+    """The generator of ``seed`` (or ``seed`` itself, a ``random.Random``).  A NaN seed is
+    refused: its hash, and so the data, would differ from run to run."""
+    if isinstance(seed, random.Random):
+        return seed
+    if isinstance(seed, float) and not math.isfinite(seed):
+        raise ValueError(f"{where}: seed must be an integer (or None), got {seed!r}")
+    return random.Random(seed)
 
 
 def _test_count(test_size: Any, n: int) -> int:
@@ -280,7 +306,12 @@ def _stratified(y: Sequence[Hashable], k: int, rng: random.Random) -> list[int]:
     """Indices of a test set of size k holding each class in proportion to its size."""
     groups: dict[Hashable, list[int]] = {}
     for i, label in enumerate(y):
-        groups.setdefault(label, []).append(i)
+        try:
+            groups.setdefault(label, []).append(i)
+        except TypeError:
+            raise TypeError(
+                f"train_test_split: labels must be class labels (numbers, text), got {label!r:.60}"
+            ) from None
     n = len(y)
     # Largest remainders: floor each class's share, then hand the leftover places to the
     # classes with the largest fractional parts (ties go to the class seen first).
@@ -314,7 +345,7 @@ def train_test_split(
         raise ValueError(f"train_test_split: X has {len(X)} rows but y has {len(y)} labels")
     n = len(X)
     k = _test_count(test_size, n)
-    rng = _rng(seed)
+    rng = _rng(seed, "train_test_split")
     if stratify:
         test = _stratified(y, k, rng)
     else:
@@ -347,12 +378,13 @@ class Standardizer:
 
     def fit(self, X: Sequence[Sequence[float]]) -> Standardizer:
         """Learn each column's mean and (population) standard deviation."""
-        if not X:
+        rows = _rows(X, "Standardizer.fit")
+        if not rows:
             raise ValueError("Standardizer.fit: X is empty")
-        n, d = len(X), len(X[0])
-        if any(len(row) != d for row in X):
+        n, d = len(rows), len(rows[0])
+        if any(len(row) != d for row in rows):
             raise ValueError("Standardizer.fit: every row must have the same length")
-        cols = list(zip(*(_finite_row(row, i, "Standardizer.fit") for i, row in enumerate(X))))
+        cols = list(zip(*rows))
         self.mean, self.std = [], []
         for c in cols:
             m, s = _mean_and_std(c, n)
@@ -366,12 +398,11 @@ class Standardizer:
             raise ValueError("Standardizer.transform: call fit first")
         d = len(self.mean)
         out = []
-        for i, row in enumerate(X):
-            if len(row) != d:
+        for i, values in enumerate(_rows(X, "Standardizer.transform")):
+            if len(values) != d:
                 raise ValueError(
-                    f"Standardizer.transform: expected rows of length {d}, got {len(row)}"
+                    f"Standardizer.transform: expected rows of length {d}, got {len(values)}"
                 )
-            values = _finite_row(row, i, "Standardizer.transform")
             scaled = [(v - m) / s for v, m, s in zip(values, self.mean, self.std)]
             for j, z in enumerate(scaled):
                 if not math.isfinite(z):
@@ -416,10 +447,20 @@ def _scaling(mean: Any, std: Any) -> tuple[list[float], list[float]]:
         try:
             numbers.append(float(v))
         except OverflowError:  # an int too large for a float: name its size only
-            raise ValueError(f"{_WANTED}, got an integer of {len(str(v)):,} digits") from None
+            raise ValueError(f"{_WANTED}, got {_digits(v)}") from None
     if not all(map(math.isfinite, numbers)) or not all(s > 0 for s in numbers[len(mean) :]):
         raise ValueError(_WANTED)
     return numbers[: len(mean)], numbers[len(mean) :]
+
+
+def _rows(X: Any, where: str) -> list[list[float]]:
+    """Every row of ``X`` (lists, tuples, a numpy array, any iterable) as floats."""
+    rows = []
+    for i, row in enumerate(X):
+        if isinstance(row, (str, bytes)) or not hasattr(row, "__iter__"):
+            raise ValueError(f"{where}: row {i} is {row!r:.40}, not a sequence of numbers")
+        rows.append(_finite_row(list(row), i, where))
+    return rows
 
 
 def _finite_row(row: Sequence[Any], i: int, where: str) -> list[float]:
@@ -432,7 +473,7 @@ def _finite_row(row: Sequence[Any], i: int, where: str) -> list[float]:
         except OverflowError:
             ok, x = False, math.nan
         if not ok or not math.isfinite(x):
-            shown = f"an integer of {len(str(v)):,} digits" if isinstance(v, int) else f"{v!r:.40}"
+            shown = _digits(v) if isinstance(v, int) else f"{v!r:.40}"
             raise ValueError(f"{where}: row {i}, column {j} is {shown}; expected a finite number")
         values.append(x)
     return values
@@ -503,7 +544,7 @@ def batches(
         return iter([(list(X), list(y))])
     order = list(range(n))
     if shuffle:
-        _rng(seed).shuffle(order)
+        _rng(seed, "batches").shuffle(order)
     # A generator inside, so that the checks above run when batches() is called.
     return (([X[i] for i in idx], [y[i] for i in idx]) for idx in _chunks(order, batch_size))
 

@@ -2,6 +2,7 @@
 subprocess.  Every run writes into tmp_path, never into the repository's runs/."""
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -316,6 +317,7 @@ def test_a_write_error_after_training_keeps_the_old_run_and_saves_the_model(
     assert f"cannot write {out / 'loss.png'}: No space left on device" in err[0]
     rescued = err[0].split("the trained model was saved to ")[1]
     assert nets.load(rescued).num_parameters() == 337
+    os.unlink(rescued)  # not left in the temporary folder by the tests
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # untouched
 
 
@@ -354,6 +356,7 @@ def test_a_file_size_limit_is_one_line_and_the_model_is_rescued(tmp_path):
     assert "cannot write" in line and "File too large" in line
     rescued = line.split("the trained model was saved to ")[1]
     assert nets.load(rescued).num_parameters() == 337
+    os.unlink(rescued)
     assert list(tmp_path.iterdir()) == []  # nothing half-written: not even the folder
 
 
@@ -465,3 +468,30 @@ def test_a_damaged_mnist_file_is_one_line_and_status_1(tmp_path, monkeypatch, ca
     assert err.startswith(f"valuegrad: load_mnist: {path} is damaged (not gzip data: ")
     assert err.count("\n") == 1 and err.endswith("; reinstall 'valuegrad[mnist]'\n")
     assert not (tmp_path / "r").exists()
+
+
+def test_a_full_disk_while_the_run_is_written_keeps_the_old_run(tmp_path, capsys, monkeypatch):
+    import errno
+
+    import autograd.support.files as files
+
+    out = tmp_path / "run"
+    assert main(["train", *QUICK, "--no-plots", "--out", str(out)]) == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    real = files._write_new
+
+    def disk_full(path, data):
+        if path.name == "history.json":
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(path, data)
+
+    monkeypatch.setattr(files, "_write_new", disk_full)
+    capsys.readouterr()
+    assert main(["train", *QUICK, "--no-plots", "--seed", "5", "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert f"cannot write {out / 'history.json'}: No space left on device" in err
+    rescued = err.strip().split("the trained model was saved to ")[1]
+    assert nets.load(rescued).num_parameters() == 337
+    os.unlink(rescued)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]  # no half-written folder

@@ -1,6 +1,7 @@
 """nets.data: generators (seeded, deterministic), bundled sets, split, scaling, batches."""
 
 import math
+import random
 from collections import Counter
 
 import pytest
@@ -319,3 +320,60 @@ def test_a_damaged_mnist_file_is_one_value_error_naming_it(damage, tmp_path, mon
     text = str(caught.value)
     assert text.startswith(f"load_mnist: {path} is damaged (") and why in text, text
     assert text.endswith("; reinstall 'valuegrad[mnist]'") and "\n" not in text
+
+
+# ---- issue 19, round three: the library refuses nonsense naming the argument -------------
+
+
+_NONSENSE = {
+    "noise_true": (lambda: data.make_moons(10, True), "make_moons: noise must be a non-negative"),
+    "noise_huge_int": (lambda: data.make_moons(10, 10**400), "got an integer of about 401 digits"),
+    "seed_nan": (lambda: data.make_moons(10, 0.1, seed=math.nan), "make_moons: seed must be"),
+    "factor_text": (lambda: data.make_circles(10, factor="0.5"), "factor must lie in (0, 1), got"),
+    "turns_true": (lambda: data.make_spirals(10, turns=True), "make_spirals: turns must lie in"),
+    "split_seed_nan": (
+        lambda: data.train_test_split([[1.0]] * 4, [0, 1] * 2, seed=math.nan),
+        "train_test_split: seed",
+    ),
+    "batches_seed_inf": (
+        lambda: list(data.batches([1] * 4, [1] * 4, 2, seed=math.inf)),
+        "batches: seed",
+    ),
+    "rows_of_text": (lambda: data.Standardizer().fit(["ab"]), "row 0 is 'ab', not a sequence"),
+    "rows_of_numbers": (lambda: data.Standardizer().fit([1.0]), "row 0 is 1.0, not a sequence"),
+    "int_of_5000_digits": (
+        lambda: data.Standardizer().fit([[10**5000]]),
+        "row 0, column 0 is an integer of about 5,001 digits",
+    ),
+}
+
+
+@pytest.mark.parametrize(("call", "message"), _NONSENSE.values(), ids=list(_NONSENSE))
+def test_nonsense_arguments_are_one_value_error_naming_them(call, message):
+    with pytest.raises(ValueError) as caught:
+        call()
+    assert message in str(caught.value) and "\n" not in str(caught.value)
+
+
+def test_unhashable_labels_are_named():
+    with pytest.raises(
+        TypeError, match=r"train_test_split: labels must be class labels .*got \[0\]"
+    ):
+        data.train_test_split([[1.0]] * 4, [[0], [1], [0], [1]], 0.5)
+
+
+def test_a_nan_seed_would_give_other_data_each_run():
+    # Why it is refused: hash(nan) depends on the object, so Random(nan) differs per call.
+    assert random.Random(float("nan")).random() != random.Random(float("nan")).random()
+
+
+def test_standardizer_takes_any_iterable_of_rows():
+    np = pytest.importorskip("numpy")
+    rows = [[1.0, 2.0], [3.0, 6.0]]
+    expected = data.Standardizer().fit(rows)
+    for X in (np.array(rows), iter(rows), tuple(map(tuple, rows))):
+        sc = data.Standardizer().fit(X)
+        assert (sc.mean, sc.std) == (expected.mean, expected.std)
+    assert expected.transform(np.array([[1.0, 2.0]])) == [[-1.0, -1.0]]
+    with pytest.raises(ValueError, match=r"row 1, column 1 is np.float64\(nan\)"):
+        data.Standardizer().fit(np.array([[1.0, 2.0], [3.0, np.nan]]))

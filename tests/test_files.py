@@ -297,3 +297,14 @@ def test_a_killed_writers_folder_is_removed_by_the_next_write(tmp_path):
     (left / "model.json").write_text("half")
     write_folder(out, {"model.json": "m"}, ["model.json"])
     assert names(tmp_path) == ["run"]
+
+
+@pytest.mark.parametrize("name", ["../escape.txt", "a/b.txt", "", ".", "..", "nul\0.txt"])
+def test_only_plain_file_names_are_written(tmp_path, name):
+    from autograd.support.files import write_folder
+
+    folder = tmp_path / "run"
+    for write in (write_together, write_folder):
+        with pytest.raises(ValueError, match="is not a plain file name"):
+            write(folder, {"ok.txt": "1", name: "2"})
+    assert names(tmp_path) == []

@@ -80,6 +80,7 @@ def write_together(
     was.  Returns the paths written, in the order given.
     """
     folder = Path(folder)
+    _check_names(files, "write_together")
     for name in files:
         if _is_folder(folder / name):
             raise IsADirectoryError(errno.EISDIR, "it is a folder", str(folder / name))
@@ -136,6 +137,7 @@ def write_folder(
     paths written, in the order given.
     """
     folder = Path(folder)
+    _check_names(files, "write_folder")
     target = Path(os.path.realpath(folder))
     names = {*owned, *files}
     if not _replaceable(target, names):
@@ -273,6 +275,14 @@ def _remove_set(folder: Path, names: Iterable[str]) -> None:
                 (folder / name).unlink()
     with contextlib.suppress(OSError):
         folder.rmdir()
+
+
+def _check_names(names: Iterable[str], where: str) -> None:
+    """ValueError unless every name is a plain file name (never a way out of the folder)."""
+    for name in names:
+        parts = ("/", "\0", os.sep, os.altsep or "/")
+        if not isinstance(name, str) or name in ("", ".", "..") or any(p in name for p in parts):
+            raise ValueError(f"{where}: {name!r:.80} is not a plain file name")
 
 
 def _is_folder(path: Path) -> bool:
