@@ -158,3 +158,18 @@ def test_the_console_script_is_installed_and_runs(tmp_path):
     )
     assert done.returncode == 2 and done.stderr.startswith("valuegrad: argument --epochs")
     assert done.stderr.count("\n") == 1 and list(tmp_path.iterdir()) == []
+
+
+def test_with_stderr_closed_no_message_goes_to_stdout():
+    # print(file=None) writes to stdout: with fd 2 closed (2>&-), Python's sys.stderr is
+    # None, and an error once landed in the output a pipe reads.
+    done = subprocess.run(
+        [sys.executable, "-m", "nets", "train", "--epochs", "0"],
+        capture_output=False,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        timeout=60,
+        preexec_fn=lambda: os.close(2),
+    )
+    assert done.returncode == 2 and done.stdout == ""

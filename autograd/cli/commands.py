@@ -142,6 +142,8 @@ def run(
 ) -> int:
     """Parse ``argv`` (default ``sys.argv[1:]``), run the chosen command, return its status."""
     err = stderr if stderr is not None else sys.stderr
+    if err is None:  # fd 2 was closed: messages go nowhere (print would send them to stdout)
+        err = io.StringIO()
     if stdout is None and sys.stdout is None:  # Python's stdout when fd 1 was closed
         stdout = cast(TextIO, _ClosedOutput())
     redirect_out = contextlib.redirect_stdout(stdout) if stdout is not None else None
