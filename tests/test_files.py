@@ -269,7 +269,7 @@ def test_a_signal_at_the_switch_leaves_one_whole_run(tmp_path, monkeypatch, sign
     def interrupted_switch(staging, target):
         os.kill(os.getpid(), signum)
         time.sleep(0.05)
-        real(staging, target)
+        return real(staging, target)
 
     monkeypatch.setattr(files, "_switch", interrupted_switch)
     expected = KeyboardInterrupt if signum == signal.SIGINT else Terminated

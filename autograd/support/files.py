@@ -1,10 +1,13 @@
 """Writing files so that no reader, and no crash, ever sees half of one.
 
 :func:`write_atomic` writes one file through a temporary file beside it and
-``os.replace``; :func:`write_together` writes a set of files (a run's outputs, the
-pictures of a backward pass) so that the folder holds either all the new ones or the old
-ones untouched.  Temporary files are named ``.NAME.PID-XXXXXXXX.tmp``; a writer killed
-with SIGKILL leaves one behind, and the next write to the same place removes it.
+``os.replace``; :func:`write_together` writes a set of files (the pictures of a backward
+pass) so that the folder holds either all the new ones or the old ones untouched, with
+signals held off between its renames; :func:`write_folder` switches a whole folder (a
+training run) from one set to the next in one rename.  Temporary files and folders are
+named ``.NAME.PID-XXXXXXXX.tmp``; a writer killed with SIGKILL leaves one behind, and the
+next write to the same place removes it.  :func:`made_folders` makes missing folders and
+removes them again if what follows fails.
 """
 
 from __future__ import annotations
@@ -145,10 +148,11 @@ def write_folder(
     with made_folders(target.parent):
         try:
             staging = _new_folder(target)
-        except PermissionError:
-            if not target.exists():
-                raise _naming(PermissionError(errno.EACCES, "Permission denied"), target) from None
-            return write_together(folder, files, stale=owned)  # the parent is read-only
+        except OSError as e:
+            if isinstance(e, PermissionError) and target.exists():
+                return write_together(folder, files, stale=owned)  # the parent is read-only
+            raise _naming(e, target) from None
+        old = staging  # the new set until the switch, then the folder holding the old one
         try:
             for name, data in files.items():
                 try:
@@ -159,9 +163,9 @@ def write_folder(
                 os.chmod(staging, target.stat().st_mode & 0o7777)  # keep the folder's mode
             _sync_folder(staging)
             with held():
-                _switch(staging, target)
+                old = _switch(staging, target)
         finally:
-            _remove_set(staging, names)  # the new set if the switch failed, else the old
+            _remove_set(old, names)
     _sync_folder(target.parent)
     remove_stale_temporaries(target)
     return [folder / name for name in files]
@@ -214,22 +218,24 @@ def _write_new(path: Path, data: bytes | str) -> None:
         os.fsync(f.fileno())
 
 
-def _switch(staging: Path, target: Path) -> None:
-    """Put the folder ``staging`` in the place of ``target``; ``staging`` then names the
-    old folder (or nothing, if there was none)."""
+def _switch(staging: Path, target: Path) -> Path:
+    """Put the folder ``staging`` in the place of ``target``; returns where the old
+    folder now is (a name that no longer exists, if there was none)."""
     if not os.path.lexists(target):
         os.rename(staging, target)
-    elif not _exchange(staging, target):
-        # No exchange on this system: the old folder goes aside, then the new one in.  A
-        # crash between the two leaves no folder (the old one lies aside), never a mix.
-        aside = target.with_name(_temporary_name(target))
-        os.rename(target, aside)
-        try:
-            os.rename(staging, target)
-        except BaseException:
-            os.rename(aside, target)
-            raise
-        os.rename(aside, staging)
+        return staging
+    if _exchange(staging, target):
+        return staging
+    # No exchange on this system: the old folder goes aside, then the new one in.  A crash
+    # between the two leaves no folder (the old one lies aside), never a mix.
+    aside = target.with_name(_temporary_name(target))
+    os.rename(target, aside)
+    try:
+        os.rename(staging, target)
+    except BaseException:
+        os.rename(aside, target)
+        raise
+    return aside
 
 
 def _exchange(a: Path, b: Path) -> bool:
