@@ -45,9 +45,9 @@ def _real(x: Any, what: str, where: str) -> float:
     return value
 
 
-def _digits(n: int) -> str:
+def _digits(n: float) -> str:
     """A huge integer by its size (printing it may exceed Python's digit limit)."""
-    return f"an integer of about {int(abs(n).bit_length() * math.log10(2)) + 1:,} digits"
+    return f"an integer of about {int(abs(int(n)).bit_length() * math.log10(2)) + 1:,} digits"
 
 
 def _check_noise(noise: Any, where: str) -> float:

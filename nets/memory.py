@@ -50,9 +50,10 @@ class Costs:
 #   per parameter by tracemalloc, most of it Python compiling the generated source (about
 #   190 characters a parameter); whole runs of the default path took up to 16.5 kB per
 #   parameter of resident memory (moons, MLP(2, [500, 1]));
-# - a step on Values: 252-277 B per parameter and row, whatever the shape;
-# - digits split and standardised: 33 B per number of the data set;
-# - the pictures: about 55 MB (matplotlib, numpy, the decision boundary's grid);
+# - a step on Values: 252-309 B per parameter and row (the most with an L2 term);
+# - digits split and standardised: 33-41 B per number of the data set;
+# - the pictures: about 55 MB (matplotlib, numpy, the decision boundary's grid), 90 MB
+#   counted for the other data sets' pictures;
 # - the widest neuron that compiles: 2,986 inputs (at the default recursion limit).
 # A replay that fails (a diverging run) redoes its step on Values, holding a batch's
 # graph as well: that rare case is left out, or the bound would be several times too
@@ -60,7 +61,7 @@ class Costs:
 COSTS = Costs(
     per_parameter=450,
     program_per_parameter=17_000,
-    graph_per_parameter_and_row=300,
+    graph_per_parameter_and_row=310,
     per_number=41,
     pictures=90_000_000,
     compiled_fan_in=2_986,
