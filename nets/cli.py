@@ -14,11 +14,14 @@ Another command joins by adding a :class:`~autograd.cli.commands.Command` to :da
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
 import json
 import math
 import os
 import random
 import re
+import stat
 import subprocess
 import sys
 import tempfile
@@ -33,10 +36,11 @@ from autograd.cli.commands import build_parser as build
 from autograd.cli.draw import DRAW
 from autograd.cli.expr import short_repr
 from autograd.support.extras import check, missing
-from autograd.support.files import write_together
+from autograd.support.files import write_folder
 
 from . import data as D
 from .activations import ACTIVATIONS, softmax
+from .memory import available_memory, describe_bytes, training_memory
 from .module import MAX_PARAMETERS, MLP, parameter_count
 from .optim import SGD, Adam, linear_decay
 from .persist import dumps, read
@@ -102,7 +106,14 @@ def _checked(convert: Callable[[str], Any], ok: Callable[[Any], bool], wanted: s
     return parse
 
 
+# Generated toy sets larger than this are refused before they are made: training on them
+# in pure Python would take days, and 10^8 points exhaust memory first.  Epochs likewise:
+# 100,000 epochs of the demo take about 6 minutes; 10^23 would never end.
+MAX_SAMPLES = 100_000
+MAX_EPOCHS = 100_000
+
 _positive_int = _checked(int, lambda n: n >= 1, "a positive integer")
+_epochs = _checked(int, lambda n: 1 <= n <= MAX_EPOCHS, f"a whole number from 1 to {MAX_EPOCHS:,}")
 _count = _checked(int, lambda n: n >= 0, "an integer >= 0")
 _positive_float = _checked(float, lambda x: 0 < x < math.inf, "a positive number")
 _non_negative_float = _checked(float, lambda x: 0 <= x < math.inf, "a number >= 0")
@@ -166,7 +177,7 @@ def _train_arguments(t: argparse.ArgumentParser) -> None:
         type=_positive_float,
         help=f"learning rate, decays linearly to lr/10 {_PER_SET}",
     )
-    t.add_argument("--epochs", type=_positive_int, help=f"passes over the data {_PER_SET}")
+    t.add_argument("--epochs", type=_epochs, help=f"passes over the data {_PER_SET}")
     t.add_argument(
         "--batch-size", type=_count, help=f"samples per step, 0 = the whole set {_PER_SET}"
     )
@@ -241,11 +252,8 @@ DATASET_NEEDS: dict[str, tuple[str, ...]] = {
 _PLOTS_NEED = ("matplotlib", "numpy")
 
 
-# Generated toy sets larger than this are refused before they are made: training on them
-# in pure Python would take days, and 10^8 points exhaust memory first.
-MAX_SAMPLES = 100_000
-
-# Every file train writes: a run folder holds one run's files, never a mix of two.
+# Every file train writes: a run folder holds one run's files, never a mix of two
+# (autograd.support.files.write_folder switches them in one step).
 OUTPUTS = (
     "model.json",
     "history.json",
@@ -264,7 +272,8 @@ def _output_folder(args: argparse.Namespace) -> Path:
             raise UsageError("argument --out: needs a folder name, got an empty one")
         return Path(args.out)
     name = args.name if args.name is not None else args.dataset
-    if not name.strip() or name in (".", "..") or any(sep and sep in name for sep in _SEPARATORS):
+    plain = name.strip() and name.isprintable() and name not in (".", "..")
+    if not plain or any(sep and sep in name for sep in _SEPARATORS):
         raise UsageError(
             f"argument --name: expected a plain run name such as moons-2 (the run goes to "
             f"runs/NAME), got {short_repr(name)}; use --out DIR for another place"
@@ -276,20 +285,35 @@ _SEPARATORS = ("/", os.sep, os.altsep, "\0")
 
 
 def _prepare(out: Path) -> None:
-    """Make the run folder and check that every output can be written there, before any
-    training: a read-only folder, or a folder where model.json should go, is said now."""
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        raise CommandError(f"cannot create the output folder {str(out)!r}: {e.strerror}") from None
+    """Check, before any training, that the run folder can be written: a file in its
+    place, a name too long, a folder where model.json should go or a read-only place is
+    said now.  Nothing stays: folders made to try are removed again, and the run folder
+    is made when the run is written."""
+    base = next(p for p in (out, *out.parents) if os.path.lexists(p))
+    if not os.path.isdir(base):
+        what = "it is not a folder" if base == out else f"{str(base)!r} is not a folder"
+        raise CommandError(f"cannot create the output folder {str(out)!r}: {what}")
     for name in OUTPUTS:
-        if (out / name).is_dir():
+        if os.path.isdir(out / name):
             raise CommandError(f"cannot write {out / name}: it is a folder")
+    missing = [p for p in (out, *out.parents) if not os.path.lexists(p)][::-1]
+    made: list[Path] = []
     try:
+        for folder in missing:
+            folder.mkdir()
+            made.append(folder)
         with tempfile.TemporaryFile(dir=out):
             pass
     except OSError as e:
+        if len(made) < len(missing):
+            raise CommandError(
+                f"cannot create the output folder {str(out)!r}: {e.strerror or e}"
+            ) from None
         raise CommandError(f"cannot write in {out}: {e.strerror or e}") from None
+    finally:
+        for folder in reversed(made):
+            with contextlib.suppress(OSError):
+                folder.rmdir()
 
 
 def _check_size(nin: int, nouts: list[int]) -> None:
@@ -299,6 +323,20 @@ def _check_size(nin: int, nouts: list[int]) -> None:
         raise UsageError(
             f"MLP({nin}, {nouts}) would have {count:,} parameters, more than the "
             f"{MAX_PARAMETERS:,} that nets trains or loads; choose smaller --hidden sizes"
+        )
+
+
+def _check_memory(nin: int, nouts: list[int], rows: int, numbers: int, pictures: bool) -> None:
+    """Refuse, before training, a run that would take more memory than there is."""
+    room = available_memory()
+    need = training_memory(nin, nouts, rows, numbers, pictures)
+    if room is not None and need > room[0]:
+        fewer_rows = ", or a smaller --batch-size" if rows > 32 else ""
+        raise UsageError(
+            f"training MLP({nin}, {nouts}) ({parameter_count(nin, nouts):,} parameters, "
+            f"{rows:,} rows a step) would take about {describe_bytes(need)} of memory, more "
+            f"than the {describe_bytes(room[0])} {room[1]}; choose smaller --hidden "
+            f"sizes{fewer_rows}"
         )
 
 
@@ -313,23 +351,27 @@ def _train(args: argparse.Namespace) -> int:
     if r.samples is not None and r.samples > MAX_SAMPLES:
         raise UsageError(f"argument --samples: at most {MAX_SAMPLES:,}, got {r.samples:,}")
     if args.dataset in TOY:
-        X, y = D.DATASETS[args.dataset](r.samples, r.noise, seed=args.seed)
-        if not all(math.isfinite(v) for row in X for v in row):
-            raise UsageError(
-                f"argument --noise: {r.noise:g} puts points beyond the float range "
-                "(the data would hold inf); choose a smaller noise"
-            )
+        try:
+            X, y = D.DATASETS[args.dataset](r.samples, r.noise, seed=args.seed)
+        except ValueError as e:  # a noise that leaves the float range
+            raise UsageError(f"argument --noise: {str(e).split(': ', 1)[-1]}") from None
     else:
-        X, y = D.DATASETS[args.dataset]()
+        try:
+            X, y = D.DATASETS[args.dataset]()
+        except (ValueError, OSError) as e:  # a damaged data file
+            raise CommandError(e) from None
     classes = max(y) + 1
     if classes > 2 and args.loss in ("hinge", "bce"):
         raise UsageError(f"--loss {args.loss} is for two classes; {args.dataset} has {classes}")
     one_score = classes == 2 and args.loss != "cross_entropy"
-    _check_size(len(X[0]), [*r.hidden, 1 if one_score else classes])
+    nouts = [*r.hidden, 1 if one_score else classes]
+    _check_size(len(X[0]), nouts)
     try:
-        D.train_test_split(X, y, args.test_size, seed=args.seed)
+        n_train = len(D.train_test_split(X, y, args.test_size, seed=args.seed)[0])
     except ValueError as e:  # a split with an empty part
         raise UsageError(f"argument --test-size: {str(e).split(': ', 1)[-1]}") from None
+    rows = min(r.batch_size or n_train, n_train)
+    _check_memory(len(X[0]), nouts, rows, len(X) * len(X[0]), not args.no_plots)
     _prepare(out)
 
     saved_state = random.getstate()
@@ -413,7 +455,7 @@ def _run(
     try:
         if not args.no_plots:
             files.update(_pictures(args, model, history, X_test, y_test, pred_test, Xv, scaler))
-        write_together(out, files, stale=OUTPUTS)
+        write_folder(out, files, owned=OUTPUTS)
     except OSError as e:
         # Named by its place in the run (a picture is drawn in a scratch folder first).
         where = out / Path(e.filename).name if e.filename else out
@@ -507,14 +549,22 @@ def _draw_neuron(model: MLP, x: list[float]) -> tuple[bytes | None, str | None]:
 
 
 def _predict(args: argparse.Namespace) -> int:
+    # A path that names no file, or a folder, a FIFO, a device: a mistake in the command
+    # line (2).  A file that cannot be read or used, or numbers it cannot score: a
+    # failure (1).
+    try:
+        regular = stat.S_ISREG(os.stat(args.model).st_mode)
+    except OSError as e:
+        if e.errno not in (errno.ENOENT, errno.ENOTDIR, errno.ELOOP, errno.ENAMETOOLONG):
+            raise CommandError(f"cannot read {args.model}: {e.strerror or e}") from None
+        why = "" if e.errno == errno.ENOENT else f" ({e.strerror})"
+        raise UsageError(f"no such model file: {str(args.model)!r}{why}") from None
     try:
         model, metadata = read(args.model)
-    except FileNotFoundError:
-        raise UsageError(f"no such model file: {str(args.model)!r}") from None
-    except IsADirectoryError:
-        raise UsageError(f"{str(args.model)!r} is a directory, not a model file") from None
-    except (ValueError, OSError) as e:
-        raise UsageError(str(e)) from None
+    except ValueError as e:
+        raise (CommandError if regular else UsageError)(str(e)) from None
+    except OSError as e:  # a file that cannot be read (permissions, an I/O error)
+        raise CommandError(f"cannot read {args.model}: {e.strerror or e}") from None
     x = list(args.features)
     nin = getattr(model, "nin", len(x))
     if len(x) != nin:
@@ -522,13 +572,17 @@ def _predict(args: argparse.Namespace) -> int:
     scaler = metadata.get("standardizer")
     if scaler is not None:
         try:
-            x = D.Standardizer.from_dict(scaler).transform([x])[0]
+            standardizer = D.Standardizer.from_dict(scaler)
         except ValueError as e:
-            raise UsageError(f"{args.model}: bad standardizer in the metadata: {e}") from None
+            raise CommandError(f"{args.model}: bad standardizer in the metadata: {e}") from None
+        try:
+            x = standardizer.transform([x])[0]
+        except ValueError as e:  # an input too large to standardise
+            raise CommandError(f"cannot score this input: {e}") from None
     try:
         (score,) = predict_scores(model, [x])
     except (OverflowError, ValueError) as e:  # numbers too large for the model's floats
-        raise UsageError(f"cannot score this input: {e}") from None
+        raise CommandError(f"cannot score this input: {e}") from None
     label = label_of(score)
     if isinstance(score, list):
         probs = [p.data for p in softmax(score)]

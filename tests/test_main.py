@@ -14,6 +14,7 @@ import pytest
 
 from autograd.cli.draw import main
 from autograd.viz.draw import Drawing
+from autograd.viz.steps import RECORD
 
 LECTURE = ["draw", "(x + y) * z", "x=-2", "y=5", "z=-4"]
 
@@ -98,10 +99,10 @@ def test_steps_are_written_as_frames(tmp_path):
     assert status == 0, err
     assert out.splitlines()[-1] == f"wrote 3 steps to {tmp_path / 'frames'}"
     frames = sorted((tmp_path / "frames").iterdir())
-    assert [p.name for p in frames] == ["step_00.svg", "step_01.svg", "step_02.svg"]
+    assert [p.name for p in frames] == [RECORD, "step_00.svg", "step_01.svg", "step_02.svg"]
     status, _, _ = run(*LECTURE, "--steps", str(tmp_path / "png"), "--steps-format", "png")
     assert status == 0 and all(
-        p.read_bytes().startswith(b"\x89PNG") for p in (tmp_path / "png").iterdir()
+        p.read_bytes().startswith(b"\x89PNG") for p in (tmp_path / "png").glob("step_*")
     )
 
 
@@ -204,7 +205,8 @@ def test_without_dot_the_error_says_how_to_install(tmp_path, monkeypatch):
         == 0
     )
     assert sorted(p.name for p in (tmp_path / "f").iterdir()) == [
-        f"step_0{k}.dot" for k in range(3)
+        RECORD,
+        *(f"step_0{k}.dot" for k in range(3)),
     ]
 
 
@@ -239,7 +241,7 @@ def test_the_program_draws_the_lecture_example(tmp_path):
         "grad z: 3.0",
     ]
     assert (tmp_path / "graph.svg").read_text().lstrip().startswith("<?xml")
-    assert len(list((tmp_path / "frames").iterdir())) == 3
+    assert len(list((tmp_path / "frames").glob("step_*.svg"))) == 3
 
 
 @pytest.mark.parametrize(
@@ -298,9 +300,9 @@ def test_a_reused_steps_folder_holds_only_the_new_frames(tmp_path):
         )[0]
         == 0
     )
-    assert len(list(frames.iterdir())) == 4
+    assert len(list(frames.glob("step_*.dot"))) == 4
     assert run("draw", "x*y", "x=1", "y=2", "--steps", str(frames), "--steps-format", "dot")[0] == 0
-    assert sorted(p.name for p in frames.iterdir()) == ["step_00.dot", "step_01.dot"]
+    assert sorted(p.name for p in frames.iterdir()) == [RECORD, "step_00.dot", "step_01.dot"]
 
 
 def test_an_output_among_the_step_pictures_is_refused(tmp_path):
@@ -316,6 +318,7 @@ def test_an_output_among_the_step_pictures_is_refused(tmp_path):
     )
     assert status == 0, err
     assert sorted(p.name for p in frames.iterdir()) == [
+        RECORD,
         "graph.dot",
         "step_00.dot",
         "step_01.dot",

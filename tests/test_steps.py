@@ -19,6 +19,7 @@ import autograd.viz.steps
 from autograd import Value, topological_order
 from autograd.viz.draw import STATES, GraphvizNotFoundError
 from autograd.viz.steps import (
+    RECORD,
     BackwardSteps,
     StepPictures,
     StepPlayer,
@@ -369,18 +370,124 @@ def test_too_many_step_pictures_are_refused_before_anything_is_drawn(tmp_path):
 
 def test_a_reused_folder_holds_only_the_new_run_and_other_files_stay(tmp_path):
     folder = tmp_path / "frames"
-    save_steps(long_sum(12), folder, "dot")  # step_00 ... step_11
+    save_steps(long_sum(12), folder, "gv")  # step_00.gv ... step_11.gv
     (folder / "notes.txt").write_text("mine")
-    (folder / "step_03.svg").write_text("an svg of the old run")
     f, *_ = lecture()
     save_steps(f, folder, "dot")
     assert sorted(p.name for p in folder.iterdir()) == [
+        RECORD,
         "notes.txt",
         "step_00.dot",
         "step_01.dot",
         "step_02.dot",
     ]
     assert (folder / "step_01.dot").read_text() == backward_steps(f).draw(1).source
+
+
+def test_only_the_pictures_save_steps_wrote_are_removed(tmp_path):
+    # Issue 19: `draw --steps d` once deleted the user's d/step_7.png and d/step_123.pdf.
+    folder = tmp_path / "d"
+    folder.mkdir()
+    theirs = {"step_7.png": b"a photo", "step_123.pdf": b"a paper", "step_05.gv": b"a sketch"}
+    for name, data in theirs.items():
+        (folder / name).write_bytes(data)
+    save_steps(long_sum(8), folder, "dot")  # step_00.dot ... step_07.dot
+    (folder / "step_06.dot").write_text("edited by hand since")  # no longer what was written
+    f, *_ = lecture()
+    save_steps(f, folder, "dot")
+    left = {p.name: p.read_bytes() for p in folder.iterdir() if p.name != RECORD}
+    assert left == {
+        **theirs,
+        "step_00.dot": backward_steps(f).draw(0).source.encode(),
+        "step_01.dot": backward_steps(f).draw(1).source.encode(),
+        "step_02.dot": backward_steps(f).draw(2).source.encode(),
+        "step_06.dot": b"edited by hand since",
+    }
+
+
+@pytest.mark.parametrize(
+    "record",
+    [
+        b"not json",
+        b'{"format": "valuegrad.steps", "frames": ["step_00.dot"]}',
+        b'{"format": "valuegrad.steps", "frames": {"step_00.dot": 5}}',
+        b'{"format": "other", "frames": {}}',
+        b"[" * 100_000,
+        b" " * (2 << 20),
+    ],
+    ids=["text", "list", "digest_number", "other_format", "nested", "huge"],
+)
+def test_a_damaged_record_removes_nothing(tmp_path, record):
+    folder = tmp_path / "d"
+    save_steps(long_sum(5), folder, "dot")
+    (folder / RECORD).write_bytes(record)
+    save_steps(long_sum(2), folder, "dot")
+    assert sorted(p.name for p in folder.iterdir()) == [RECORD] + [
+        f"step_0{k}.dot" for k in range(5)
+    ]
+
+
+def test_a_record_naming_other_files_removes_none_of_them(tmp_path):
+    import hashlib
+    import json
+
+    folder = tmp_path / "d"
+    folder.mkdir()
+    victims = {tmp_path / "victim.dot": b"outside", folder / "notes.txt": b"inside"}
+    for path, data in victims.items():
+        path.write_bytes(data)
+    digest = {
+        name: hashlib.sha256(b"outside" if "victim" in name else b"inside").hexdigest()
+        for name in ("../victim.dot", "notes.txt", str(tmp_path / "victim.dot"))
+    }
+    (folder / RECORD).write_text(json.dumps({"format": "valuegrad.steps", "frames": digest}))
+    save_steps(long_sum(2), folder, "dot")
+    assert all(path.read_bytes() == data for path, data in victims.items())
+
+
+def test_a_record_that_is_a_fifo_is_not_waited_on(tmp_path):
+    import os
+
+    folder = tmp_path / "d"
+    folder.mkdir()
+    os.mkfifo(folder / RECORD)
+    save_steps(long_sum(2), folder, "dot")  # the record is replaced, never read
+    assert (folder / RECORD).is_file()
+
+
+def test_an_old_picture_name_that_is_a_folder_is_left_alone(tmp_path):
+    # Issue 19: a folder d/step_09.svg made the command write the new pictures and then
+    # fail with "Is a directory".
+    folder = tmp_path / "d"
+    (folder / "step_09.svg").mkdir(parents=True)
+    save_steps(long_sum(3), folder, "dot")
+    assert (folder / "step_09.svg").is_dir() and (folder / "step_02.dot").is_file()
+
+
+def test_a_new_picture_name_that_is_a_folder_is_refused_before_writing(tmp_path):
+    folder = tmp_path / "d"
+    save_steps(long_sum(3), folder, "dot")
+    (folder / "step_09.dot").mkdir()
+    before = {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
+    with pytest.raises(IsADirectoryError) as caught:
+        save_steps(long_sum(12), folder, "dot")
+    assert caught.value.filename == str(folder / "step_09.dot")
+    assert {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()} == before
+    assert sorted(p.name for p in folder.iterdir()) == sorted([*before, "step_09.dot"])
+
+
+def test_a_failed_save_into_a_new_folder_leaves_no_folder(tmp_path, monkeypatch):
+    import errno
+
+    import autograd.support.files
+
+    def disk_full(path, data):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(autograd.support.files, "_write_temporary", disk_full)
+    with pytest.raises(OSError, match="No space"):
+        save_steps(long_sum(3), tmp_path / "new" / "deep" / "frames", "dot")
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_a_failed_run_leaves_the_previous_pictures_untouched(tmp_path, monkeypatch):

@@ -8,8 +8,10 @@ parser for a list of commands (with ``--version``) and gives every outcome one f
   ``PROG: message`` on stderr and exits with status 2;
 - a run that fails (:class:`CommandError`; an optional package that is missing,
   :class:`~autograd.support.extras.MissingExtraError`) prints ``PROG: message`` and exits with 1;
-- Ctrl-C exits with 130, and a bug still gives one line (``internal error: ...``), never a
-  traceback.
+- Ctrl-C exits with 130, SIGTERM with 143 and SIGHUP with 129 (each raised as an
+  exception while a command runs, so that it removes its temporary files first), running
+  out of memory exits with 1, and a bug still gives one line (``internal error: ...``),
+  never a traceback.
 
 A command prints its results on stdout.  Option help shows each default (``(default:
 X)`` is added where the text does not mention one), and descriptions are wrapped to the
@@ -30,6 +32,7 @@ from importlib import metadata
 from typing import NoReturn, TextIO, cast
 
 from ..support.extras import MissingExtraError
+from ..support.signals import Terminated, terminations_raise
 
 __all__ = ["Command", "CommandError", "UsageError", "build_parser", "run", "version"]
 
@@ -139,6 +142,8 @@ def run(
 ) -> int:
     """Parse ``argv`` (default ``sys.argv[1:]``), run the chosen command, return its status."""
     err = stderr if stderr is not None else sys.stderr
+    if err is None:  # fd 2 was closed: messages go nowhere (print would send them to stdout)
+        err = io.StringIO()
     if stdout is None and sys.stdout is None:  # Python's stdout when fd 1 was closed
         stdout = cast(TextIO, _ClosedOutput())
     redirect_out = contextlib.redirect_stdout(stdout) if stdout is not None else None
@@ -193,7 +198,8 @@ def _run(prog: str, commands: Sequence[Command], argv: list[str]) -> tuple[int, 
                 command.extra_arguments(args, extra)
             except UsageError as e:
                 raise UsageError(f"{e} {see}") from None
-        return command.run(args), None
+        with terminations_raise():
+            return command.run(args), None
     except SystemExit as e:  # --help and --version have printed their text
         return (e.code if isinstance(e.code, int) else 0), None
     except UsageError as e:
@@ -205,5 +211,9 @@ def _run(prog: str, commands: Sequence[Command], argv: list[str]) -> tuple[int, 
         return 1, _CLOSED
     except KeyboardInterrupt:
         return 130, "interrupted"
+    except Terminated as e:
+        return 128 + e.signum, str(e)
+    except MemoryError:
+        return 1, "out of memory: the computation needs more memory than this process can get"
     except Exception as e:  # a bug: still one line, but say so
         return 1, f"internal error: {type(e).__name__}: {_one_line(e)}"

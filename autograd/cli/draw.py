@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -145,7 +146,7 @@ def _check_paths(options: argparse.Namespace) -> str | None:
             f"-o {options.output} is a step picture's name inside --steps {options.steps}, "
             "where it would be replaced; choose another name or folder"
         )
-    if output.is_dir():
+    if os.path.isdir(output):  # not Path.is_dir, which raises for a name too long
         raise UsageError(f"-o {options.output} is a folder; give a file name such as graph.svg")
     return picture_format
 
@@ -260,6 +261,7 @@ def _draw(options: argparse.Namespace, out: TextIO) -> int:
         detail = e.stderr.decode(errors="replace") if isinstance(e.stderr, bytes) else e.stderr
         raise CommandError(f"Graphviz's dot failed: {detail or e}") from None
     except OSError as e:
-        where = options.output if writing_steps is None else writing_steps
+        # A step picture's error names the picture (step_09.svg is a folder, say).
+        where = options.output if writing_steps is None else (e.filename or writing_steps)
         raise CommandError(f"cannot write {where}: {e.strerror or e}") from None
     return 0

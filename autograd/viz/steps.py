@@ -28,9 +28,11 @@ import hashlib
 import html
 import inspect
 import itertools
+import json
 import math
 import os
 import re
+import stat
 import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -40,7 +42,7 @@ from typing import Any, overload
 from ..backprop import topological_order
 from ..ops import BY_NAME, Op
 from ..reference import backpropagate
-from ..support.files import write_atomic, write_together
+from ..support.files import made_folders, write_atomic, write_together
 from ..value import Value
 from .draw import (
     FORMATS,
@@ -442,8 +444,12 @@ def draw_step(root_or_steps: Value | BackwardSteps, k: int, **options: Any) -> D
 # and a long expression has thousands of steps (a 4,000-character one wrote 2,001 files).
 DEFAULT_MAX_STEPS = 100
 
-# The files save_steps writes: a folder reused for a new run loses the old run's frames.
+# The files save_steps writes, and the record it keeps beside them of what it wrote (name
+# and SHA-256 of each): a new run removes the previous run's pictures, and only those.
 FRAME = re.compile(r"step_\d+\.(?:svg|png|pdf|dot|gv)")
+RECORD = ".valuegrad-steps.json"
+_RECORD_FORMAT = "valuegrad.steps"
+_MAX_RECORD = 1 << 20  # bytes: a record of 100 names is about 10 kB
 
 
 def save_steps(
@@ -458,10 +464,12 @@ def save_steps(
 
     The directory is created if needed.  Every picture is made before any file is
     written, and the files are put in place together (see
-    :func:`autograd.support.files.write_together`): the folder ends up holding the new pictures
-    only (step pictures of an earlier run are removed, other files are left alone), or,
-    after a failure, exactly what it held before.  More than ``max_steps`` pictures
-    (None: no limit) raise ValueError before anything is drawn.
+    :func:`autograd.support.files.write_together`): the folder ends up holding the new
+    pictures, or, after a failure, exactly what it held before.  The pictures an earlier
+    call wrote there are removed, if unchanged since (they are listed, with a digest of
+    each, in the hidden file ``.valuegrad-steps.json``); every other file stays, even
+    one named like a picture.  More than ``max_steps`` pictures (None: no limit) raise
+    ValueError before anything is drawn.
     """
     steps = _steps_of(root_or_steps)
     if format not in FORMATS:
@@ -482,9 +490,51 @@ def save_steps(
             pictures[f"step_{k:0{width}d}.{format}"] = drawing.source.encode("utf-8")
         else:
             pictures[f"step_{k:0{width}d}.{format}"] = drawing.pipe(format=FORMATS[format])
-    folder.mkdir(parents=True, exist_ok=True)
-    old = [p.name for p in folder.iterdir() if FRAME.fullmatch(p.name)]
-    return write_together(folder, pictures, stale=old)
+    record = {
+        "format": _RECORD_FORMAT,
+        "frames": {name: hashlib.sha256(data).hexdigest() for name, data in pictures.items()},
+    }
+    files = {**pictures, RECORD: json.dumps(record, indent=1) + "\n"}
+    with made_folders(folder):
+        old = _recorded_frames(folder)
+        return write_together(folder, files, stale=old)[: len(pictures)]
+
+
+def _recorded_frames(folder: Path) -> list[str]:
+    """The pictures that the last save into ``folder`` wrote and that nobody has changed
+    since; a missing or damaged record names none."""
+    try:
+        record = json.loads(_read_regular(folder / RECORD, _MAX_RECORD))
+        frames = record["frames"] if record["format"] == _RECORD_FORMAT else {}
+        named = list(frames.items())
+    except (OSError, ValueError, TypeError, KeyError, AttributeError, RecursionError):
+        return []
+    mine = []
+    for name, digest in named:
+        if isinstance(name, str) and FRAME.fullmatch(name) and isinstance(digest, str):
+            try:
+                data = _read_regular(folder / name, 1 << 30)
+            except OSError:
+                continue
+            if hashlib.sha256(data).hexdigest() == digest:
+                mine.append(name)
+    return mine
+
+
+def _read_regular(path: Path, limit: int) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes (OSError for anything else)."""
+    with open(path, "rb", opener=_open_without_waiting) as f:
+        if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+            raise OSError(f"{path} is not a regular file")
+        data = f.read(limit + 1)
+    if len(data) > limit:
+        raise OSError(f"{path} is larger than {limit} bytes")
+    return data
+
+
+def _open_without_waiting(path: str, flags: int) -> int:
+    # O_NONBLOCK: a FIFO put in place of the record must not make save_steps wait.
+    return os.open(path, flags | getattr(os, "O_NONBLOCK", 0))
 
 
 class StepPictures(list):
