@@ -377,9 +377,8 @@ def _line(
 
 
 def _relu_share(p: Lowering, equations: Sequence, k: int, block: Block | None) -> Any:
-    """relu's share, d = step(x); t = g * d; acc += t, written as a branch that adds g
-    where x > 0 (adding g * 0.0 changes no gradient that is not -0.0: only an argument's,
-    which may start at -0.0, gets the product)."""
+    """relu's share, d = step(x); t = g * d; acc += t, in one line as backward() writes
+    it: acc += g if x > 0.0 else g * 0.0 (the same bits as g * d)."""
     if block is None or k + 2 >= len(equations):
         return None
     (op1, ins1, d), (op2, ins2, t), (op3, ins3, acc) = equations[k : k + 3]
@@ -389,9 +388,9 @@ def _relu_share(p: Lowering, equations: Sequence, k: int, block: Block | None) -
     if ins2 != (block.gradient, d) or ins3 != (acc, t) or p.uses[d] != 1 or p.uses[t] != 1:
         return None
     g, xn, an = p.name(block.gradient), p.name(x), p.name(acc)
-    if acc in p.starts:  # g * 0.0: an inf or nan is carried on as nan
-        return [f"{an} += {g} if {xn} > 0.0 else {g} * 0.0"]
-    return [f"if {xn} > 0.0:", f"    {an} += {g}", "else:", f"    bad += {g}"]
+    # as backward() adds it: g * 0.0 changes no gradient but one that is -0.0 (where 0.0
+    # + -0.0 is 0.0), and carries an inf or nan on as nan
+    return [f"{an} += {g} if {xn} > 0.0 else {g} * 0.0"]
 
 
 # ---- arguments, gradients' start, results ----------------------------------------------
