@@ -18,6 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import autograd.trace.chunks
+import autograd.trace.compiling as compiling
 import autograd.trace.lower_python as lower_python
 from autograd import Value, trace
 from autograd.backprop import gradients
@@ -170,7 +171,7 @@ def test_a_compile_failure_is_an_error_with_a_message(monkeypatch):
     def refuse(*args, **kwargs):
         raise RecursionError("maximum recursion depth exceeded during compilation")
 
-    monkeypatch.setattr(lower_python, "compile", refuse, raising=False)
+    monkeypatch.setattr(compiling, "compile", refuse, raising=False)
     program = trace(lambda x: x * 2.0, 1.0)
     with pytest.raises(CompileError, match=r"could not be compiled \(RecursionError"):
         program(3.0)
@@ -185,7 +186,7 @@ def test_fit_does_not_go_round_a_compile_failure(monkeypatch):
         raise MemoryError
 
     ran_on_values = []
-    monkeypatch.setattr(lower_python, "compile", refuse, raising=False)
+    monkeypatch.setattr(compiling, "compile", refuse, raising=False)
     monkeypatch.setattr(Program, "on_values", lambda *a, **k: ran_on_values.append(1))
     model = nets.Neuron(3)
     with pytest.raises(CompileError, match="MemoryError"):

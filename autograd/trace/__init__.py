@@ -7,16 +7,29 @@
   the backward program);
 * :mod:`~autograd.trace.derive`: the backward program, from the rule table;
 * :mod:`~autograd.trace.lower_python` and :mod:`~autograd.trace.lower_numpy`: the two
-  backends, lowerings of the IR to Python on floats and to numpy on a batch;
+  backends, lowerings of the IR to Python on floats and to numpy on a batch
+  (:mod:`~autograd.trace.chunks` splits long Python, :mod:`~autograd.trace.compiling`
+  compiles it);
 * :mod:`~autograd.trace.program`: :func:`trace` and :class:`Program` (running, with the
   Value path where a replay fails); :mod:`~autograd.trace.check`: replay against Values.
 """
 
-from . import args, check, chunks, derive, ir, lower_numpy, lower_python, program, record  # noqa: F401
+from . import (  # noqa: F401
+    args,
+    check,
+    chunks,
+    compiling,
+    derive,
+    ir,
+    lower_numpy,
+    lower_python,
+    program,
+    record,
+)
 from .args import Shape, TraceError
 from .check import TraceMismatch
+from .compiling import CompileError
 from .ir import IR, Backward, Block, Equation, Equations
-from .lower_python import CompileError
 from .program import Program, trace
 from .record import allow_data
 
@@ -41,7 +54,7 @@ __all__ = [
 # ``from autograd import trace`` gives the function, which hides this package behind the
 # name autograd.trace; its attributes make the package reachable from it too
 # (autograd.trace.allow_data(), autograd.trace.Program, import autograd.trace.ir as ir).
-_MODULES = ["args", "check", "chunks", "derive", "ir", "lower_numpy", "lower_python"]
+_MODULES = ["args", "check", "chunks", "compiling", "derive", "ir", "lower_numpy", "lower_python"]
 for _name in [*__all__, *_MODULES, "program", "record"]:
     if _name != "trace":
         setattr(trace, _name, globals()[_name])

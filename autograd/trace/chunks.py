@@ -14,14 +14,28 @@ from __future__ import annotations
 
 import re
 from array import array
-from collections.abc import Callable, Iterator
-from itertools import chain
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, Protocol
 
 from .args import Shape
+from .compiling import Statement, compiled
+from .ir import IR, Backward
 
-if TYPE_CHECKING:
-    from .lower_python import Lowering, Statement
+
+class Lowering(Protocol):
+    """What splitting reads of a lowering (:class:`autograd.trace.lower_python.Lowering`)."""
+
+    ir: IR
+    b: Backward | None
+    grads: bool
+    table: list[Callable[..., Any]]
+    last: array[int]  # the last event that reads each slot
+
+    def name(self, slot: int) -> str: ...
+
+    def slot_of(self, name: str) -> int: ...
+
+    def constant(self, slot: int) -> float: ...
 
 
 class _Registers:
@@ -53,8 +67,6 @@ def _chunk(
     p: Lowering, statements: list[Statement], registers: _Registers, k: int
 ) -> tuple[str, Callable[..., Any]]:
     """One function of the program: loads, the statements, stores; compiled."""
-    from .lower_python import compiled
-
     written: set[str] = set()
     loads: dict[str, None] = {}
     constants: dict[str, None] = {}
@@ -82,7 +94,7 @@ def _chunk(
         head.append(f"    {', '.join(constants)}, = constants")
     source = "\n".join([*head, "    def chunk(R):", *("        " + x for x in body or ["pass"])])
     source += "\n    return chunk\n"
-    values = [p.constants[s] for s in used]
+    values = [p.constant(s) for s in used]
     return source, compiled(source, p.table, values, f"<autograd.trace program, part {k}>")
 
 
@@ -100,12 +112,7 @@ def _names(line: str) -> tuple[str | None, list[str]]:
     return m.group(1), ([m.group(1), *rest] if m.group(2) != "=" else rest)
 
 
-def _parts(p: Lowering, size: int) -> Iterator[list[Statement]]:
-    from .lower_python import backward_statements, forward_statements
-
-    statements = forward_statements(p)
-    if p.grads:
-        statements = chain(statements, backward_statements(p))
+def _parts(statements: Iterable[Statement], size: int) -> Iterator[list[Statement]]:
     part: list[Statement] = []
     for s in statements:
         part.append(s)
@@ -116,15 +123,16 @@ def _parts(p: Lowering, size: int) -> Iterator[list[Statement]]:
         yield part
 
 
-def assemble(p: Lowering, keep_source: bool = False) -> tuple[str, Callable[..., Any]]:
-    """The program as chunks and a driver: the driver's source (with every chunk's before
-    it, if ``keep_source``) and the compiled driver."""
-    from .lower_python import CHUNK, compiled
-
+def assemble(
+    p: Lowering, statements: Iterable[Statement], size: int, keep_source: bool = False
+) -> tuple[str, Callable[..., Any]]:
+    """The program's ``statements`` as functions of ``size`` statements and a driver: the
+    driver's source (with every part's before it, if ``keep_source``) and the compiled
+    driver."""
     registers = _Registers(p)
     chunks: list[Callable[..., Any]] = []
     texts: list[str] = []
-    for k, part in enumerate(_parts(p, CHUNK)):
+    for k, part in enumerate(_parts(statements, size)):
         text, chunk = _chunk(p, part, registers, k)
         chunks.append(chunk)
         if keep_source:
@@ -140,7 +148,7 @@ def assemble(p: Lowering, keep_source: bool = False) -> tuple[str, Callable[...,
             "",
         ]
     )
-    values = [p.constants[s] for s in constants]
+    values = [p.constant(s) for s in constants]
     fast = compiled(text, chunks, values, "<autograd.trace program, driver>")
     return "\n".join([*texts, text]), fast
 

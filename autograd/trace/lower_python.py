@@ -30,6 +30,8 @@ from typing import Any, NamedTuple
 from ..ops import ADD, SUB, Op, step
 from ..value import as_float
 from .args import Shape
+from .chunks import assemble
+from .compiling import Replay, Statement, compiled
 from .ir import IR, Block
 
 SINGLE = 150_000  # statements in one function at most; larger programs are split ...
@@ -38,18 +40,6 @@ MAX_DEPTH = 200  # operations nested in one expression (Python's parser recurses
 
 _RELU_SLOPE = step(1.0, 0.0)  # relu's derivative, whose backward is written as a branch
 _ATOM = 9  # the precedence of a name
-
-
-class Replay(Exception):
-    """Raised by generated code where only the Value path can say what went wrong."""
-
-
-def finite(xs: tuple) -> bool:
-    """True if every item is a float and none is infinite or NaN."""
-    return all(type(x) is float for x in xs) and math.isfinite(sum(xs, 0.0))
-
-
-RUNTIME = {"Replay": Replay, "finite": finite, "isfinite": math.isfinite}
 
 
 def _user_forward(op: Op) -> Callable[..., float]:
@@ -79,14 +69,6 @@ class _Constants:
     def __getitem__(self, slot: int) -> float:
         found = self.forward.get(slot)
         return self.backward[slot] if found is None else found
-
-
-class Statement(NamedTuple):
-    """Lines of generated code (indented relative to the function's body), and the last
-    equation they come from (for splitting a program into parts)."""
-
-    lines: list[str]
-    time: int
 
 
 class _Expression(NamedTuple):
@@ -148,6 +130,10 @@ class Lowering:
             if self.gradient_of[slot] >= 0:
                 return self.alias.get(slot) or f"g{self.gradient_of[slot]}"
         return f"v{slot}" if slot < self.forward_slots else f"d{slot}"
+
+    def constant(self, slot: int) -> float:
+        """The number of a constant slot (the program's, or its backward program's)."""
+        return self.constants[slot]
 
     def slot_of(self, name: str) -> int:
         """The slot behind a name (for a gradient, its accumulator)."""
@@ -535,11 +521,9 @@ def lower(ir: IR, grads: bool) -> tuple[str, Callable[..., Any]]:
     p = Lowering(ir, grads)
     size = len(ir.equations) + (len(p.b.equations) if p.b is not None else 0)
     if size > SINGLE:
-        from .chunks import assemble
-
-        return assemble(p)
+        return assemble(p, _statements(p), CHUNK)
     source = _module(p, [_function(p)])
-    return source, compiled(source, p.table, [p.constants[s] for s in p.used])
+    return source, compiled(source, p.table, [p.constant(s) for s in p.used])
 
 
 def source(ir: IR) -> str:
@@ -547,16 +531,21 @@ def source(ir: IR) -> str:
     is one Value) ``value_and_grad``, as one module to read (a long program: its parts,
     then the driver, for each function)."""
     if len(ir.equations) + (len(ir.backward.equations) if ir.backward else 0) > SINGLE:
-        from .chunks import assemble
-
         grads = [False, True] if ir.backward is not None else [False]
-        return "\n".join(assemble(Lowering(ir, g), keep_source=True)[0] for g in grads)
+        parts = [Lowering(ir, g) for g in grads]
+        return "\n".join(assemble(p, _statements(p), CHUNK, keep_source=True)[0] for p in parts)
     p = Lowering(ir, False)
     functions = [_function(p)]
     if ir.backward is not None:
         q = Lowering(ir, True, shared=p)
         functions.append(_function(q))
     return _module(p, functions)
+
+
+def _statements(p: Lowering) -> Iterator[Statement]:
+    yield from forward_statements(p)
+    if p.grads:
+        yield from backward_statements(p)
 
 
 def _function(p: Lowering) -> list[str]:
@@ -591,22 +580,3 @@ def _make_head(p: Lowering) -> list[str]:
     if p.used:
         lines.append(f"    {', '.join(f'c{s}' for s in p.used)}, = constants")
     return lines
-
-
-def compiled(
-    source: str, table: list[Any], constants: list[float], where: str = "<autograd.trace program>"
-) -> Any:
-    """What ``make(table, constants)`` in the generated ``source`` returns."""
-    namespace: dict[str, Any] = {**RUNTIME, "LISTS": (list, tuple)}
-    try:
-        code = compile(source, where, "exec")
-    except (RecursionError, MemoryError, SyntaxError) as e:
-        raise CompileError(
-            f"trace: the program could not be compiled ({type(e).__name__}: {e})"
-        ) from None
-    exec(code, namespace)
-    return namespace["make"](table, constants)
-
-
-class CompileError(RuntimeError):
-    """The generated code of a program could not be compiled (a slip of the generator)."""
