@@ -3,6 +3,7 @@
 import math
 import random
 import threading
+from types import SimpleNamespace
 
 import pytest
 from hypothesis import given, settings
@@ -549,11 +550,14 @@ def test_start_at_minus_zero_is_kept_as_the_value_path_keeps_it():
 
 
 def _groups(program, *args):
-    from autograd.trace.lower_numpy import _batched_slots, weighted_sums
+    """The weighted sums that the numpy lowering does as matrix products: their rows."""
+    from autograd.trace.lower_numpy import batched_slots
+    from autograd.trace.vectorize import MatMul, plan
 
     leaves = program.flat(args, "test", arrays=True)
     arrays = frozenset(i for i, x in enumerate(leaves) if type(x) is not float)
-    return weighted_sums(program, _batched_slots(program, arrays), grads=False)
+    found = plan(program, batched_slots(program, arrays), grads=False).groups
+    return [[SimpleNamespace(w=row) for row in g.w] for g in found if isinstance(g, MatMul)]
 
 
 @settings(max_examples=25)

@@ -25,6 +25,8 @@ from . import (  # noqa: F401
     lower_python,
     program,
     record,
+    run_numpy,
+    vectorize,
 )
 from .args import Shape, TraceError
 from .check import TraceMismatch
@@ -55,6 +57,7 @@ __all__ = [
 # name autograd.trace; its attributes make the package reachable from it too
 # (autograd.trace.allow_data(), autograd.trace.Program, import autograd.trace.ir as ir).
 _MODULES = ["args", "check", "chunks", "compiling", "derive", "ir", "lower_numpy", "lower_python"]
+_MODULES += ["run_numpy", "vectorize"]
 for _name in [*__all__, *_MODULES, "program", "record"]:
     if _name != "trace":
         setattr(trace, _name, globals()[_name])

@@ -24,7 +24,7 @@ from typing import Any
 
 from ..backprop import gradients
 from ..value import Value, apply
-from . import lower_numpy, lower_python, record
+from . import lower_python, record, run_numpy
 from .args import TraceError, build, count, describe, flatten
 from .derive import derive
 from .ir import IR, Equations
@@ -94,7 +94,7 @@ class Program(IR):
     def __call__(self, *args: Any) -> Any:
         """fn's output for these arguments, as floats (same nesting as fn's output)."""
         if self.backend == "numpy":
-            return lower_numpy.run(self, args, grads=False)
+            return run_numpy.run(self, args, grads=False)
         return self.replay(args, grads=False)
 
     def value_and_grad(
@@ -115,7 +115,7 @@ class Program(IR):
                 f"{_describe_output(self.outputs)}"
             )
         if self.backend == "numpy":
-            return lower_numpy.run(self, args, grads=True, seed=seed, start=start)
+            return run_numpy.run(self, args, grads=True, seed=seed, start=start)
         return self.replay(args, grads=True, seed=seed, start=start)
 
     def compiled(self, grads: bool) -> Callable[..., Any]:
