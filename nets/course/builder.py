@@ -28,7 +28,7 @@ from autograd.support.files import write_together
 
 from .audit import exercises
 from .edition import solutions_notebook, student_notebook
-from .nbfile import SKIPPED, dump_notebook, notebook_paths, read_notebook
+from .nbfile import dump_notebook, notebook_paths, read_notebook, skipped
 from .plan import course_plan, student_readme
 
 __all__ = ["MANIFEST", "EditionError", "write_solutions_edition", "write_student_edition"]
@@ -73,7 +73,7 @@ def _source_files(src: Path) -> dict[str, bytes]:
     files = {}
     for path in sorted(src.rglob("*")):
         rel = path.relative_to(src)
-        if SKIPPED.intersection(rel.parts) or path.suffix == ".ipynb" or not path.is_file():
+        if skipped(rel) or path.suffix == ".ipynb" or not path.is_file():
             continue
         files[rel.as_posix()] = path.read_bytes()
     return files

@@ -85,5 +85,7 @@ def statements(source: str) -> list[Statement]:
         first = min([stmt.lineno] + [d.lineno for d in getattr(stmt, "decorator_list", [])])
         last = stmt.end_lineno or stmt.lineno
         text = "".join(lines[first - 1 : last])
+        if not text.endswith("\n"):
+            text += "\n"  # the cell's last line: statements are joined one after another
         out.append(Statement(stmt, text, frozenset(bound_names(stmt))))
     return out

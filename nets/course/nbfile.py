@@ -14,7 +14,7 @@ from typing import Any
 
 from .markup import CourseMarkupError
 
-__all__ = ["MAX_DEPTH", "dump_notebook", "notebook_paths", "read_notebook"]
+__all__ = ["MAX_DEPTH", "dump_notebook", "notebook_paths", "read_notebook", "skipped"]
 
 # A real notebook's JSON is about 6 levels deep; far deeper is damage or an attack, and
 # would overflow the stack of the code that walks it.
@@ -61,11 +61,14 @@ def dump_notebook(nb: Mapping[str, Any]) -> str:
     return json.dumps(nb, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
 
 
+def skipped(relative: Path) -> bool:
+    """Whether a path under a notebook folder is left out: hidden, checkpoints, caches."""
+    return any(part.startswith(".") or part in SKIPPED for part in relative.parts)
+
+
 def notebook_paths(folder: str | os.PathLike[str]) -> list[Path]:
-    """The ``.ipynb`` files under ``folder`` (checkpoints left out), sorted by path."""
+    """The ``.ipynb`` files under ``folder`` (hidden ones and checkpoints left out), sorted."""
     root = Path(folder)
     return sorted(
-        p
-        for p in root.rglob("*.ipynb")
-        if p.is_file() and not SKIPPED.intersection(p.relative_to(root).parts)
+        p for p in root.rglob("*.ipynb") if p.is_file() and not skipped(p.relative_to(root))
     )
