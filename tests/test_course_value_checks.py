@@ -94,7 +94,7 @@ def returns_self(self, other):
         (
             {"__mul__": lambda s, o: Value(s.data * o.data, (s, o), (o, s), "*")},
             mul,
-            "x * y: _local[0] holds Value(-4), a Variant; expected a number",
+            "x * y: _local[0] holds Value(-4), not a number; expected the derivative's value",
         ),
         (
             {"__add__": lambda s, o: Value(s.data + o, (s, o), (1.0, 1.0))},

@@ -150,7 +150,10 @@ def _build(
         files[path.relative_to(src_dir).as_posix()] = dump_notebook(nb).encode("utf-8")
     assets = _source_files(src_dir)
     if edition == "student" and "README.md" not in assets:
-        files["README.md"] = student_readme(course_plan(src_dir)).encode("utf-8")
+        # A wheel put there for the students (make student builds one) is named in it.
+        wheels = sorted(dest_dir.glob("valuegrad-*.whl")) if dest_dir.is_dir() else []
+        wheel = wheels[-1].name if wheels else None
+        files["README.md"] = student_readme(course_plan(src_dir), wheel).encode("utf-8")
     files.update(assets)
     if MANIFEST in files:
         raise EditionError(f"the notebook folder {src_dir} holds a file named {MANIFEST}")

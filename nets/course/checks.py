@@ -92,7 +92,7 @@ def _with_hints(check: str, message: str) -> str:
     hints = hints_for(check, message)
     if not hints:
         return message
-    said = " Or: ".join(hints)
+    said = "; or: ".join(hints)
     return f"{message}\nA known mistake gives these very numbers: {said}."
 
 

@@ -11,6 +11,7 @@ learner's function runs.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import sys
 import types
 from collections.abc import Callable, Iterable, Iterator
@@ -30,7 +31,8 @@ class Forbidden:
     """What an exercise forbids: functions (or classes, whose methods count), and packages.
 
     ``things`` are functions, methods, classes or builtins; ``packages`` are importable
-    package names whose every function counts (``"autograd"``: the whole engine).
+    package names whose every function counts (``"autograd"``: the whole engine; a
+    package that is not installed is skipped).
     ``name`` says it in a message ("the engine").
     """
 
@@ -79,7 +81,10 @@ def _codes(thing: Any) -> Iterator[tuple[types.CodeType, str]]:
 def _folders(packages: Iterable[str]) -> tuple[str, ...]:
     folders = []
     for name in packages:
-        module = sys.modules.get(name) or __import__(name)
+        try:
+            module = sys.modules.get(name) or importlib.import_module(name)
+        except ImportError:
+            continue  # not installed here, so it cannot be called either
         for path in getattr(module, "__path__", []) or [Path(module.__file__ or "").parent]:
             folders.append(str(Path(path).resolve()) + "/")
     return tuple(folders)

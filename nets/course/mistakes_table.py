@@ -226,14 +226,14 @@ MISTAKES: dict[str, dict[str, list[str]]] = {
         ],
     },
     "check_layer_backward": {
+        "21c11eda826aadd6": [
+            "the engine did the exercise: write it with numpy",
+        ],
         "6f5a091ce5bfd043": [
             "dL/dW = outer(delta, x), not outer(x, delta)",
         ],
         "9182f53e327c61bc": [
             "back through W transposed: dL/dx = W.T @ delta",
-        ],
-        "cb68c88ff96127c1": [
-            "the engine did the exercise: write it with numpy",
         ],
         "d2060496798ac2a1": [
             "delta = grad_a * (1 - a^2): the tanh slope is missing",
@@ -289,7 +289,7 @@ MISTAKES: dict[str, dict[str, list[str]]] = {
         ],
     },
     "check_mul": {
-        "562a5c261fd95594": [
+        "1ea9f500f1d0b1b9": [
             "_local holds Values: store the numbers other.data and self.data",
         ],
         "70ad611472be0354": [

@@ -102,8 +102,8 @@ def _check_local(local: tuple, prev: tuple, want_local: tuple, text: str) -> Non
     for j, (got, exp) in enumerate(zip(local, want_local)):
         number = isinstance(got, numbers.Real) and not isinstance(got, bool)
         assert number, (
-            f"{text}: _local[{j}] holds {got!r}, a {type(got).__name__}; expected a number, "
-            "the derivative's value (other.data, not the Value other)"
+            f"{text}: _local[{j}] holds {got!r}, not a number; expected the derivative's "
+            "value (other.data, not the Value other)"
         )
         assert math.isclose(got, exp, rel_tol=1e-9, abs_tol=1e-12), (
             f"{text}: _local[{j}], d out / d _prev[{j}]: your Value gives {got}, "
