@@ -111,7 +111,9 @@ def _grade_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("submissions", help="a folder with one folder of notebooks per student")
     parser.add_argument("--out", default="grades.csv", help="the CSV of grades to write")
     parser.add_argument(
-        "--feedback", metavar="DIR", help="write one feedback file per student into DIR"
+        "--feedback",
+        metavar="DIR",
+        help="write one feedback file per student into DIR (default: no feedback)",
     )
     parser.add_argument(
         "--timeout",

@@ -5,7 +5,7 @@ installs) in a folder of its own, runs code in it and collects what it printed a
 error it raised.  Code still running at its deadline is interrupted (a
 KeyboardInterrupt in the kernel); a kernel that does not stop then, or that dies, is
 killed and reported as such.  The kernel's own files (its connection file, IPython's
-history) are kept in that folder.
+history, matplotlib's font cache) are kept in that folder.
 """
 
 from __future__ import annotations
@@ -58,7 +58,14 @@ class Kernel:
         work = folder / "work"
         work.mkdir(exist_ok=True)
         env = dict(os.environ if env is None else env)
-        env.update(IPYTHONDIR=str(ipython), PYTHONDONTWRITEBYTECODE="1")
+        # IPython's history, matplotlib's font cache and Jupyter's runtime files go into
+        # the kernel's folder too, not into the home folder.
+        env.update(
+            IPYTHONDIR=str(ipython),
+            MPLCONFIGDIR=str(folder / "matplotlib"),
+            JUPYTER_RUNTIME_DIR=str(folder / "runtime"),
+            PYTHONDONTWRITEBYTECODE="1",
+        )
         env.pop("MPLBACKEND", None)  # the notebooks' inline plots need the default
         self.dead = False
         self.manager = jupyter_client.KernelManager(kernel_name="python3")
