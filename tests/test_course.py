@@ -223,6 +223,23 @@ def audit(tmp_path, *cells):
     return audit_notebook(write(tmp_path / "n.ipynb", notebook(*cells)))
 
 
+def test_points_for_an_exercise_that_does_not_exist_are_refused(tmp_path):
+    nb = good_notebook()
+    nb["metadata"]["course"] = {"points": {"cube": 2}}
+    with pytest.raises(CourseMarkupError, match="gives points to 'cube', which is not an exercise"):
+        audit_notebook(write(tmp_path / "n.ipynb", nb))
+    nb["metadata"]["course"] = {"points": {"square": 3}}
+    (exercise,) = audit_notebook(write(tmp_path / "n.ipynb", nb))
+    assert exercise.points == 3
+
+
+def test_two_notebooks_may_not_share_a_check_name(tmp_path):
+    write(tmp_path / "01_a.ipynb", good_notebook())
+    write(tmp_path / "02_b.ipynb", good_notebook())
+    with pytest.raises(CourseMarkupError, match="the check check_square has the name of a check"):
+        course.exercises(tmp_path)
+
+
 def test_audit_lists_a_complete_exercise(tmp_path):
     (exercise,) = audit_notebook(write(tmp_path / "n.ipynb", good_notebook()))
     assert exercise == course.Exercise(
@@ -320,6 +337,39 @@ def test_checks_sharing_a_class_are_listed_as_one_exercise_each(tmp_path):
         (
             (code("# BEGIN SOLUTION: a\nprint(1)\n# END SOLUTION", "solution"),),
             "make every exercise a function",
+        ),
+        (
+            (
+                code(SQUARE, "solution"),
+                code(CHECK_SQUARE),
+                code('verify_exercise(check_square, "square", wrong=[doubled])', "teacher"),
+            ),
+            "needs a hint of one line",
+        ),
+        (
+            (
+                code(SQUARE, "solution"),
+                code(CHECK_SQUARE.replace("    @exercise_check\n", "")),
+                code(VERIFY_SQUARE, "teacher"),
+            ),
+            r"decorate check_square\(\) with @exercise_check",
+        ),
+        (
+            (
+                code(SQUARE, "solution"),
+                code(CHECK_SQUARE + 'print("checked")\n'),
+                code(VERIFY_SQUARE, "teacher"),
+            ),
+            "a cell that defines a check may hold only definitions",
+        ),
+        (
+            (
+                code(SQUARE, "solution"),
+                code(CHECK_SQUARE),
+                code(VERIFY_SQUARE, "teacher"),
+                code("assert square(2.0) == 4.0"),
+            ),
+            "depends on the learner's code but has no message",
         ),
     ],
 )
