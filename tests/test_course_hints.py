@@ -108,3 +108,17 @@ def test_the_committed_table_holds_the_hints_of_every_kept_wrong_answer():
     kept = sum(len(e.wrong) for e in found)
     filed = sum(len(hs) for entries in mistakes_table.MISTAKES.values() for hs in entries.values())
     assert filed == kept  # every kept wrong answer, each hint once per failure
+
+
+def test_a_fingerprint_leaves_out_what_a_library_says_and_where_it_lives():
+    one = "f(array 2x3) raised ValueError: matmul: mismatch in dimension 0 (size 2 is not 3)"
+    two = "f(array 2x3) raised ValueError: shapes (2,3) and (2,) not aligned"
+    assert hints.fingerprint(one) == hints.fingerprint(two)
+    assert hints.fingerprint(one) != hints.fingerprint("f(array 2x3) raised TypeError: no")
+    moved = "your f called Value.__init__ (from autograd.core), part of the engine; by hand"
+    here = "your f called Value.__init__ (from autograd.value), part of the engine; by hand"
+    assert hints.fingerprint(moved) == hints.fingerprint(here)
+    # The check's own words after the library's text still count.
+    a = "log-softmax at [1.0]: your function raises OverflowError: exp(1000); expected finite"
+    b = "log-softmax at [1.0]: your function raises OverflowError: exp(1000); expected a list"
+    assert hints.fingerprint(a) != hints.fingerprint(b)

@@ -47,14 +47,20 @@ def _rounded(match: re.Match[str]) -> str:
 
 
 _VOLATILE = re.compile(r"\S*\.py(?::\d+)?|0x[0-9a-fA-F]+")  # file names, addresses
+# "ValueError: matmul: Input operand 1 has a mismatch ..." -> "ValueError"; "(from numpy)"
+_ERROR_TEXT = re.compile(r"\b([A-Z]\w*(?:Error|Exception|Mismatch|Exit)): [^;\n]*")
+_MODULE = re.compile(r" \(from [\w.]+\)")
 
 
 def fingerprint(message: str) -> str:
     """16 hex digits that stand for a failure message, numbers rounded to 6 digits.
 
-    File names and memory addresses (which differ from run to run) are left out.
+    Left out: file names and memory addresses (they differ from run to run), the text of
+    an exception a library raised, and the module a function lives in (they change with
+    the library's version), so that only the check's own words and numbers count.
     """
     text = _VOLATILE.sub("_", message)
+    text = _MODULE.sub("", _ERROR_TEXT.sub(r"\1", text))
     text = " ".join(_NUMBER.sub(_rounded, text).split())
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 

@@ -7,9 +7,6 @@ each check, the fingerprint of each kept wrong answer's failure and its hints
 
 MISTAKES: dict[str, dict[str, list[str]]] = {
     "check_adam_update": {
-        "282da9788b5dc392": [
-            "correct with beta^t, t counting from 1",
-        ],
         "2eda97143ecd3544": [
             "the sign: Adam steps against the gradient",
         ],
@@ -19,25 +16,28 @@ MISTAKES: dict[str, dict[str, list[str]]] = {
         "917aa3523c0e2a4b": [
             "eps goes outside the square root: sqrt(v_hat) + eps",
         ],
+        "b4d94e4e6d412cad": [
+            "correct with beta^t, t counting from 1",
+        ],
         "dd0b1100b03f9273": [
             "divide m and v by 1 - beta^t: the bias correction",
         ],
     },
     "check_add": {
+        "1d2303068ad87f95": [
+            "self.data + other adds a Value to a number: use other.data",
+        ],
+        "4e624fb768d1cebd": [
+            "an autograd.Value: build a Value of this notebook's class",
+        ],
         "589519832c856569": [
             "_prev must hold both inputs, in order",
         ],
         "79811eb7dd643e78": [
             "a number copied from the example: compute self.data + other.data",
         ],
-        "80a1e3d4a8aa96b9": [
-            "self.data + other adds a Value to a number: use other.data",
-        ],
         "8c059db45ca60895": [
             "a product's local derivatives; a sum's are 1 and 1",
-        ],
-        "8e1cec9606ff283d": [
-            "an autograd.Value: build a Value of this notebook's class",
         ],
         "d59ddc909eb37b66": [
             "self is changed and returned: build a new Value instead",
@@ -67,7 +67,7 @@ MISTAKES: dict[str, dict[str, list[str]]] = {
         "3489c6ab958f7712": [
             "walk the order backwards: the root first",
         ],
-        "833ae762ca775e09": [
+        "8c62a030ef4bdbaa": [
             "backward() did the exercise: call each _backward()",
         ],
         "bc1ddfa26b0269ee": [
@@ -76,14 +76,14 @@ MISTAKES: dict[str, dict[str, list[str]]] = {
         ],
     },
     "check_chain_input_gradient": {
-        "0c7851b4ca72cf14": [
-            "the engine did the exercise: use the product formula",
-        ],
         "0fbc141d10431f65": [
             "each factor is g'(z_l) times the weight w_l",
         ],
         "1292b3e941e6f503": [
             "g' is taken at z_l, the input of g, not at h_l",
+        ],
+        "40b3d32a2627f219": [
+            "the engine did the exercise: use the product formula",
         ],
     },
     "check_circle_features": {
@@ -101,7 +101,7 @@ MISTAKES: dict[str, dict[str, list[str]]] = {
         "bd2ceccfb31f8fae": [
             "half the rate: E = (1/2n)||t - Xw||^2 keeps the 1/2",
         ],
-        "cc5696ad92b58867": [
+        "c8e26d9675737485": [
             "2/λmax from eigenvalues: find the rate by experiment",
         ],
         "ccd2006137da7611": [
@@ -150,7 +150,7 @@ MISTAKES: dict[str, dict[str, list[str]]] = {
         "0f818cd278a12ac0": [
             "y is used twice: its two shares add up",
         ],
-        "466c4cb822cd50e7": [
+        "3331efc0101fdd27": [
             "the engine did the exercise: write the chain rule out",
         ],
         "8effdb1a382d0703": [
@@ -164,6 +164,9 @@ MISTAKES: dict[str, dict[str, list[str]]] = {
         "2a3d9cade353ebaf": [
             "one unit too high: subtract 1",
         ],
+        "779161c9047ed310": [
+            "a Python if decides once, during the trace: use relu kinks",
+        ],
         "94d83859b43d2eed": [
             "tanh is smooth: the clamp is flat beyond -1 and 1",
         ],
@@ -172,9 +175,6 @@ MISTAKES: dict[str, dict[str, list[str]]] = {
         ],
         "cb8730fdad6470fb": [
             "allow_data bakes the traced branch in: use relu kinks",
-        ],
-        "d9922f690f406834": [
-            "a Python if decides once, during the trace: use relu kinks",
         ],
     },
     "check_hardest_class": {
@@ -201,7 +201,7 @@ MISTAKES: dict[str, dict[str, list[str]]] = {
         "8120e9fbccf3b42e": [
             "Rosenbrock's closed form for every f: use the engine",
         ],
-        "f295458998f43643": [
+        "ec461133ff91d9c1": [
             "grad(..., create_graph=True): floats cannot be differentiated",
         ],
     },
@@ -226,14 +226,14 @@ MISTAKES: dict[str, dict[str, list[str]]] = {
         ],
     },
     "check_layer_backward": {
-        "21c11eda826aadd6": [
+        "14e3f3b85a992ade": [
             "the engine did the exercise: write it with numpy",
+        ],
+        "257357f79b210490": [
+            "back through W transposed: dL/dx = W.T @ delta",
         ],
         "6f5a091ce5bfd043": [
             "dL/dW = outer(delta, x), not outer(x, delta)",
-        ],
-        "9182f53e327c61bc": [
-            "back through W transposed: dL/dx = W.T @ delta",
         ],
         "d2060496798ac2a1": [
             "delta = grad_a * (1 - a^2): the tanh slope is missing",
@@ -258,9 +258,6 @@ MISTAKES: dict[str, dict[str, list[str]]] = {
         ],
     },
     "check_logistic_gradient": {
-        "22b664eb954b2140": [
-            "the engine did the exercise: use the formula",
-        ],
         "877997676a4bd037": [
             "db is a number, not a list",
         ],
@@ -269,6 +266,9 @@ MISTAKES: dict[str, dict[str, list[str]]] = {
         ],
         "9cd2bceab643beee": [
             "divide by N: the loss is the mean over the rows",
+        ],
+        "bba5348f9701304c": [
+            "the engine did the exercise: use the formula",
         ],
         "c711ed294643de53": [
             "the sign: the gradient is (p - t) x, not (t - p) x",
@@ -300,26 +300,26 @@ MISTAKES: dict[str, dict[str, list[str]]] = {
         ],
     },
     "check_my_log_softmax": {
-        "085f7041303e6af4": [
-            "shift by the largest logit, not the first one",
-        ],
-        "0b5f549369e804f3": [
-            "shift by the largest logit, not the mean: exp still overflows",
-        ],
         "192dc5bf4f170653": [
             "the log-sum-exp must be a Value too, or its gradient is lost",
         ],
-        "3422de7d79f1582e": [
+        "26186211a39bfa8a": [
+            "shift by the largest logit, not the mean: exp still overflows",
+        ],
+        "29021d464f556585": [
+            "shift by the largest logit, not the first one",
+        ],
+        "5dfed3c1f55903c1": [
             "the library did the exercise: write the log-sum-exp",
+        ],
+        "7002cdbfceef55bf": [
+            "exp overflows at 1000: subtract the largest logit m first",
         ],
         "88838d28bf4774b0": [
             "shift both terms: (z_i - m) - log sum_j exp(z_j - m)",
         ],
-        "b864ebe57f89b448": [
+        "bf23e129c581144a": [
             "log(p) is log(0) once p underflows: subtract the log-sum-exp",
-        ],
-        "ffeb80a0242f8009": [
-            "exp overflows at 1000: subtract the largest logit m first",
         ],
     },
     "check_newton_step": {
@@ -343,7 +343,10 @@ MISTAKES: dict[str, dict[str, list[str]]] = {
         "791b34c1ab15ff40": [
             "the step must grow with |x|: h = 1e-6 max(1, |x|)",
         ],
-        "ab8584df75737a9b": [
+        "a0815b56b341edd8": [
+            "the engine did the exercise: write the difference",
+        ],
+        "b3da00512cd4599d": [
             "at x = 0 the step is 0: use max(1, |x|)",
         ],
         "d5101b125d4f7452": [
@@ -354,9 +357,6 @@ MISTAKES: dict[str, dict[str, list[str]]] = {
         ],
         "fa44340a55e419b7": [
             "sin's derivative for any f: differentiate the f given",
-        ],
-        "fd531109c5c33056": [
-            "the engine did the exercise: write the difference",
         ],
     },
     "check_perceptron_step": {
@@ -404,11 +404,11 @@ MISTAKES: dict[str, dict[str, list[str]]] = {
         "325db6de2a095f8d": [
             "give op.forward the value of every input slot",
         ],
+        "35ceeac1e839babb": [
+            "the compiled replay did the exercise: loop over the steps",
+        ],
         "4245e5eb3baaf357": [
             "run the steps in their order, first to last",
-        ],
-        "7598e2a8cd48854f": [
-            "the compiled replay did the exercise: loop over the steps",
         ],
         "b1eee34a9051833a": [
             "fill the constants' slots from program.constants first",
@@ -418,14 +418,14 @@ MISTAKES: dict[str, dict[str, list[str]]] = {
         ],
     },
     "check_sigmoid_output_gradients": {
+        "3987ca927149d836": [
+            "the engine did the exercise: write the delta rule",
+        ],
         "9d7ccaf405a83eb5": [
             "the output delta needs sigma': (a - t) a (1 - a)",
         ],
         "a528c0b5ecac51bc": [
             "numbers of one network copied: compute from x, t, w, b",
-        ],
-        "a6fd0562fc48250d": [
-            "the engine did the exercise: write the delta rule",
         ],
         "b8b7bba09d89ed75": [
             "tanh' is (1 + h)(1 - h), not 1 - h",
@@ -438,11 +438,11 @@ MISTAKES: dict[str, dict[str, list[str]]] = {
         "0591c878f1972643": [
             "on the diagonal p_j (1 - p_j), not p_j",
         ],
+        "481841cc584a1aca": [
+            "the engine did the exercise: write the formula",
+        ],
         "736a13600b707602": [
             "two cases: p_j (1 - p_j) on the diagonal, -p_j p_i off it",
-        ],
-        "995aca8c97d24837": [
-            "the engine did the exercise: write the formula",
         ],
         "bc7e663ac128efad": [
             "every p_j depends on every z_i: off the diagonal, -p_j p_i",
@@ -455,14 +455,14 @@ MISTAKES: dict[str, dict[str, list[str]]] = {
         "19ac954d48c84cd2": [
             "p - t is the cross-entropy's gradient, not this loss's",
         ],
+        "20db27d34c184b8e": [
+            "the engine did the exercise: use the chain rule",
+        ],
         "8023a4124e156a59": [
             "every p_k depends on z_i: sum over k of the full Jacobian",
         ],
         "80bbbf5dd6507c20": [
             "twice too large: E has a 1/2 in front",
-        ],
-        "813207b496141928": [
-            "the engine did the exercise: use the chain rule",
         ],
         "d462e642ca57249c": [
             "the sign: dE/dp_k = p_k - t_k",
@@ -492,7 +492,7 @@ MISTAKES: dict[str, dict[str, list[str]]] = {
         "4ab363e196757cc5": [
             "twice too large: E has a 1/2 in front",
         ],
-        "71465bf1fd140638": [
+        "b01b7c9a0ea08b8f": [
             "the engine did the exercise: use the formula",
         ],
     },
@@ -517,7 +517,7 @@ MISTAKES: dict[str, dict[str, list[str]]] = {
         "80c8d382ade4804d": [
             "follow every input of each node, not only one",
         ],
-        "d10236e63ef76012": [
+        "fcf6d610f6834ea0": [
             "the engine's order: write your own",
         ],
     },
@@ -528,11 +528,11 @@ MISTAKES: dict[str, dict[str, list[str]]] = {
         "141adda5bc986089": [
             "a node comes before its inputs: place the inputs first",
         ],
+        "9d997e3f2f9251f9": [
+            "autograd's order: write your own, for your class",
+        ],
         "a7ccd5f6a695706a": [
             "a node used twice is listed twice: keep a set of placed nodes",
-        ],
-        "af6fca45a7d5b43b": [
-            "autograd's order: write your own, for your class",
         ],
         "bbb1dc3ef3f4f50d": [
             "level by level is not enough: go depth first",
