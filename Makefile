@@ -34,10 +34,17 @@ docs: setup
 bench: setup
 	$(PY) benchmarks/bench.py
 
-# The student edition of the course (solutions stubbed, teacher cells removed) in student/.
-.PHONY: student
-student: setup
-	$(PY) -m nets.course student student
+# The student edition of the course in student/: the notebooks (solutions stubbed, teacher
+# cells left out), their pictures, a README, and the wheel students install from.  Building
+# needs Python and pip only (no .venv): nets.course reads notebooks as plain JSON.
+# `make solutions` writes the solutions edition (solutions, no verification) in solutions/.
+.PHONY: student solutions
+student:
+	$(PYTHON) -m pip wheel --quiet --no-deps --wheel-dir student .
+	PYTHONPATH=. $(PYTHON) -m nets.course student student
+
+solutions:
+	PYTHONPATH=. $(PYTHON) -m nets.course solutions solutions
 
 # JupyterLab is installed into .venv on first use; the .venv kernel is registered for
 # the user as "valuegrad", so that any Jupyter front end (VS Code, a system-wide Jupyter)

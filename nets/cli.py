@@ -37,6 +37,7 @@ from autograd.cli.draw import DRAW
 from autograd.cli.expr import short_repr
 from autograd.support.extras import check, missing
 from autograd.support.files import write_folder
+from nets.course.cli import COURSE
 
 from . import data as D
 from .activations import ACTIVATIONS, softmax
@@ -616,7 +617,7 @@ PREDICT = Command(
 )
 
 # The subcommands of ``valuegrad``, in the order --help lists them.
-COMMANDS: list[Command] = [DRAW, TRAIN, PREDICT]
+COMMANDS: list[Command] = [DRAW, TRAIN, PREDICT, COURSE]
 
 
 def build_parser(prog: str = "valuegrad") -> argparse.ArgumentParser:

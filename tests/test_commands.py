@@ -117,8 +117,8 @@ def _options(parser: argparse.ArgumentParser):
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
             for name, sub in action.choices.items():
-                for option in _options(sub):
-                    yield (name, *option)
+                for *names, option, act in _options(sub):  # nested: "course grade"
+                    yield (" ".join([name, *names]), option, act)
         elif action.option_strings and action.dest not in ("help", "version"):
             yield (action.option_strings[-1], action)
 

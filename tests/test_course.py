@@ -4,11 +4,21 @@ from __future__ import annotations
 
 import json
 import random
-import textwrap
 from pathlib import Path
 
 import nbformat
 import pytest
+from coursekit import (
+    CHECK_SQUARE,
+    SQUARE,
+    VERIFY_SQUARE,
+    code,
+    dedent,
+    good_notebook,
+    markdown,
+    notebook,
+    write,
+)
 
 from nets import course
 from nets.course import (
@@ -25,24 +35,7 @@ NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 COMMITTED = sorted(p.name for p in NOTEBOOKS.glob("*.ipynb"))
 
 
-def dedent(text: str) -> str:
-    return textwrap.dedent(text).lstrip("\n")
-
-
 # --- stubs ------------------------------------------------------------------------------
-
-SQUARE = dedent(
-    '''
-    def square(x):
-        """x squared."""
-        # hint: multiply
-        # BEGIN SOLUTION: square a number
-        y = x * x
-        return y
-        # END SOLUTION
-    print("defined")
-    '''
-)
 
 
 def test_stub_replaces_each_region_at_its_indentation_and_keeps_the_rest():
@@ -122,61 +115,6 @@ def test_malformed_markers_are_refused_with_the_line(src, message):
 # --- notebooks as JSON --------------------------------------------------------------------
 
 
-def code(source: str, *tags: str, outputs: bool = False) -> dict:
-    cell = nbformat.v4.new_code_cell(dedent(source))
-    if tags:
-        cell.metadata["tags"] = list(tags)
-    if outputs:
-        cell.execution_count = 3
-        cell.outputs = [nbformat.v4.new_output("stream", text="hello\n")]
-    return cell
-
-
-def markdown(source: str, *tags: str) -> dict:
-    cell = nbformat.v4.new_markdown_cell(dedent(source))
-    if tags:
-        cell.metadata["tags"] = list(tags)
-    return cell
-
-
-CHECK_SQUARE = """
-    def check_square(fn):
-        for x in (0.0, 1.5, -3.0, 7.0):
-            got = fn(x)
-            assert got == x * x, f"square of {x}: your function gives {got}, expected {x * x}"
-        print("square: correct")
-
-    check_square(square)
-    """
-
-VERIFY_SQUARE = """
-    from nets.course import verify_exercise
-
-    def square_doubled(x):
-        return 2 * x
-
-    verify_exercise(check_square, "square", wrong=[square_doubled])
-    """
-
-
-def notebook(*cells: dict) -> dict:
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "language": "python", "display_name": "P"}
-    nb.cells = [markdown("# 99 · Test\n\nAim."), *cells]
-    return json.loads(nbformat.writes(nb))
-
-
-def good_notebook() -> dict:
-    return notebook(
-        markdown("Write `square`."),
-        code(SQUARE, "solution", outputs=True),
-        code(CHECK_SQUARE, outputs=True),
-        code(VERIFY_SQUARE, "teacher"),
-        markdown("The answer is x * x.", "teacher"),
-        code("print(square(3.0))", outputs=True),
-    )
-
-
 def test_student_notebook_removes_teacher_cells_stubs_and_clears_outputs():
     nb = good_notebook()
     before = json.dumps(nb, sort_keys=True)
@@ -223,12 +161,6 @@ def test_a_stub_that_breaks_the_syntax_is_reported():
         student_notebook(notebook(code(bad, "solution")), name="n.ipynb")
 
 
-def write(path: Path, nb: dict) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(nb, indent=1), encoding="utf-8")
-    return path
-
-
 def test_write_student_edition_writes_notebooks_and_copies_assets(tmp_path):
     src = tmp_path / "notebooks"
     write(src / "99_test.ipynb", good_notebook())
@@ -240,6 +172,7 @@ def test_write_student_edition_writes_notebooks_and_copies_assets(tmp_path):
     assert written == [tmp_path / "student" / "99_test.ipynb"]
     assert (tmp_path / "student" / "img" / "pic.svg").read_text() == "<svg/>"
     assert not (tmp_path / "student" / ".ipynb_checkpoints").exists()
+    assert "99_test.ipynb" in (tmp_path / "student" / "README.md").read_text()
     nb = nbformat.read(written[0], as_version=4)
     nbformat.validate(nb)
     assert "BEGIN SOLUTION" not in written[0].read_text()
@@ -261,22 +194,23 @@ def test_write_student_edition_refuses_to_write_into_the_teacher_edition(tmp_pat
     src = tmp_path / "notebooks"
     write(src / "99_test.ipynb", good_notebook())
     for dest in (src, src / "student"):
-        with pytest.raises(ValueError, match="teacher edition"):
+        with pytest.raises(ValueError, match="is the notebook folder"):
             write_student_edition(src, dest)
-    with pytest.raises(FileNotFoundError):
+    with pytest.raises(ValueError, match="no notebook folder"):
         write_student_edition(tmp_path / "nowhere", tmp_path / "student")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notebooks"]
 
 
 def test_command_line_student_list_and_check(tmp_path, capsys):
     src = tmp_path / "notebooks"
     write(src / "99_test.ipynb", good_notebook())
     assert course.main(["student", str(tmp_path / "out"), "--source", str(src)]) == 0
-    assert "1 notebooks (1 exercises)" in capsys.readouterr().out
+    assert "1 notebook (1 exercise)" in capsys.readouterr().out
     assert (tmp_path / "out" / "99_test.ipynb").exists()
     assert course.main(["list", "--source", str(src)]) == 0
     out = capsys.readouterr().out
     assert "99_test.ipynb  cell 3  square: square a number" in out
-    assert "1 exercises in 1 notebooks, 1 wrong answers kept" in out
+    assert "1 exercise in 1 notebook, 1 wrong answer kept" in out
     write(src / "98_bad.ipynb", notebook(code(SQUARE)))
     assert course.main(["check", "--source", str(src)]) == 1
     assert "98_bad.ipynb, cell 2" in capsys.readouterr().err
@@ -289,11 +223,35 @@ def audit(tmp_path, *cells):
     return audit_notebook(write(tmp_path / "n.ipynb", notebook(*cells)))
 
 
+def test_points_for_an_exercise_that_does_not_exist_are_refused(tmp_path):
+    nb = good_notebook()
+    nb["metadata"]["course"] = {"points": {"cube": 2}}
+    with pytest.raises(CourseMarkupError, match="gives points to 'cube', which is not an exercise"):
+        audit_notebook(write(tmp_path / "n.ipynb", nb))
+    nb["metadata"]["course"] = {"points": {"square": 3}}
+    (exercise,) = audit_notebook(write(tmp_path / "n.ipynb", nb))
+    assert exercise.points == 3
+
+
+def test_two_notebooks_may_not_share_a_check_name(tmp_path):
+    write(tmp_path / "01_a.ipynb", good_notebook())
+    write(tmp_path / "02_b.ipynb", good_notebook())
+    with pytest.raises(CourseMarkupError, match="the check check_square has the name of a check"):
+        course.exercises(tmp_path)
+
+
 def test_audit_lists_a_complete_exercise(tmp_path):
     (exercise,) = audit_notebook(write(tmp_path / "n.ipynb", good_notebook()))
     assert exercise == course.Exercise(
-        "n.ipynb", 3, "square", ("square a number",), "check_square", ("square_doubled",)
+        "n.ipynb",
+        3,
+        "square",
+        ("square a number",),
+        "check_square",
+        ("square_doubled",),
+        ("twice x, not x times x",),
     )
+    assert exercise.id == "square" and exercise.points == 1
 
 
 def test_checks_sharing_a_class_are_listed_as_one_exercise_each(tmp_path):
@@ -319,15 +277,20 @@ def test_checks_sharing_a_class_are_listed_as_one_exercise_each(tmp_path):
         ),
         code(
             """
+            @exercise_check
             def check_add(cls):
                 assert (cls(2) + cls(3)).x == 5, "2 + 3"
 
+            @exercise_check
             def check_mul(cls):
                 assert (cls(2) * cls(3)).x == 6, "2 * 3"
             """
         ),
-        code('verify_exercise(check_add, "Num", wrong=[NumSubtracts])', "teacher"),
-        code('verify_exercise(check_mul, "Num", wrong=[NumAdds, NumDivides])', "teacher"),
+        code('verify_exercise(check_add, "Num", wrong={NumSubtracts: "minus"})', "teacher"),
+        code(
+            'verify_exercise(check_mul, "Num", wrong={NumAdds: "plus", NumDivides: "over"})',
+            "teacher",
+        ),
     )
     assert [(e.check, e.tasks, e.wrong) for e in found] == [
         ("check_add", ("the sum",), ("NumSubtracts",)),
@@ -347,7 +310,7 @@ def test_checks_sharing_a_class_are_listed_as_one_exercise_each(tmp_path):
             (
                 code(SQUARE, "solution"),
                 code(CHECK_SQUARE),
-                code('verify_exercise(check_square, "square", wrong=[])', "teacher"),
+                code('verify_exercise(check_square, "square", wrong={})', "teacher"),
             ),
             "keeps no wrong answer",
         ),
@@ -374,6 +337,39 @@ def test_checks_sharing_a_class_are_listed_as_one_exercise_each(tmp_path):
         (
             (code("# BEGIN SOLUTION: a\nprint(1)\n# END SOLUTION", "solution"),),
             "make every exercise a function",
+        ),
+        (
+            (
+                code(SQUARE, "solution"),
+                code(CHECK_SQUARE),
+                code('verify_exercise(check_square, "square", wrong=[doubled])', "teacher"),
+            ),
+            "needs a hint of one line",
+        ),
+        (
+            (
+                code(SQUARE, "solution"),
+                code(CHECK_SQUARE.replace("    @exercise_check\n", "")),
+                code(VERIFY_SQUARE, "teacher"),
+            ),
+            r"decorate check_square\(\) with @exercise_check",
+        ),
+        (
+            (
+                code(SQUARE, "solution"),
+                code(CHECK_SQUARE + 'print("checked")\n'),
+                code(VERIFY_SQUARE, "teacher"),
+            ),
+            "a cell that defines a check may hold only definitions",
+        ),
+        (
+            (
+                code(SQUARE, "solution"),
+                code(CHECK_SQUARE),
+                code(VERIFY_SQUARE, "teacher"),
+                code("assert square(2.0) == 4.0"),
+            ),
+            "depends on the learner's code but has no message",
         ),
     ],
 )
