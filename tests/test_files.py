@@ -299,7 +299,10 @@ def test_a_killed_writers_folder_is_removed_by_the_next_write(tmp_path):
     assert names(tmp_path) == ["run"]
 
 
-@pytest.mark.parametrize("name", ["../escape.txt", "a/b.txt", "", ".", "..", "nul\0.txt"])
+@pytest.mark.parametrize(
+    "name",
+    ["../escape.txt", "a/../../escape.txt", "/abs.txt", "a//b.txt", "", ".", "..", "nul\0.txt"],
+)
 def test_only_plain_file_names_are_written(tmp_path, name):
     from autograd.support.files import write_folder
 
@@ -308,3 +311,14 @@ def test_only_plain_file_names_are_written(tmp_path, name):
         with pytest.raises(ValueError, match="is not a plain file name"):
             write(folder, {"ok.txt": "1", name: "2"})
     assert names(tmp_path) == []
+
+
+def test_a_set_may_reach_into_the_folders_below_but_a_run_folder_may_not(tmp_path):
+    from autograd.support.files import write_folder
+
+    folder = tmp_path / "edition"
+    (folder / "img").mkdir(parents=True)
+    write_together(folder, {"a.txt": "1", "img/pic.svg": "<svg/>"})
+    assert (folder / "img" / "pic.svg").read_text() == "<svg/>"
+    with pytest.raises(ValueError, match="is not a plain file name"):
+        write_folder(tmp_path / "run", {"img/pic.svg": "<svg/>"})

@@ -72,6 +72,8 @@ def write_together(
 ) -> list[Path]:
     """Write every file of ``files`` (name -> data) into ``folder``, all or none.
 
+    A name is a file name, or a path of file names below ``folder`` whose folders exist
+    ("img/pic.svg"); never a way out of ``folder`` ("..", an absolute path).
     A name that is a folder there is refused (IsADirectoryError) before anything is
     written.  Every file is then written in full under a temporary name; only when all
     of them are on disk are they renamed into place, and the files named in ``stale``
@@ -83,7 +85,7 @@ def write_together(
     was.  Returns the paths written, in the order given.
     """
     folder = Path(folder)
-    _check_names(files, "write_together")
+    _check_names(files, "write_together", nested=True)
     for name in files:
         if _is_folder(folder / name):
             raise IsADirectoryError(errno.EISDIR, "it is a folder", str(folder / name))
@@ -283,12 +285,21 @@ def _remove_set(folder: Path, names: Iterable[str]) -> None:
         folder.rmdir()
 
 
-def _check_names(names: Iterable[str], where: str) -> None:
-    """ValueError unless every name is a plain file name (never a way out of the folder)."""
+def _check_names(names: Iterable[str], where: str, nested: bool = False) -> None:
+    """ValueError unless every name is a plain file name, or with ``nested`` a path of
+    plain names below the folder ("img/pic.svg"): never a way out of the folder."""
     for name in names:
-        parts = ("/", "\0", os.sep, os.altsep or "/")
-        if not isinstance(name, str) or name in ("", ".", "..") or any(p in name for p in parts):
+        separators = ("/", os.sep, os.altsep or "/")
+        parts = name.split("/") if nested and isinstance(name, str) else [name]
+        if (
+            not isinstance(name, str)
+            or "\0" in name
+            or (nested and os.sep != "/" and os.sep in name)
+        ):
             raise ValueError(f"{where}: {name!r:.80} is not a plain file name")
+        for part in parts:
+            if part in ("", ".", "..") or any(p in part for p in separators):
+                raise ValueError(f"{where}: {name!r:.80} is not a plain file name")
 
 
 def _is_folder(path: Path) -> bool:
