@@ -49,7 +49,9 @@ class Op(str):
     Apply it with ``op(value, ...)``; numbers are wrapped into constant Values.  ``numpy=``
     (a numpy function's name, or ``lambda np: ...`` returning a function of arrays) lets
     the numpy backend run it on arrays; without it the backend calls ``forward`` sample
-    by sample.
+    by sample.  ``numpy_derivative=`` (``lambda np: ...`` returning a function of the
+    input arrays and ``out``, with the derivative as ``derivative`` gives it) does the same
+    for the backward pass.
 
     What a derivative returns is checked wherever it is used (backward, grad, a traced
     program): one real number per input, finite; anything else is an error naming the
@@ -63,6 +65,8 @@ class Op(str):
     family: str  # what the op is: "add", "pow", "leaky_relu", ... (its name for user ops)
     params: tuple[float, ...]  # the op's own constants: the n of x ** n, a slope
     numpy: ArrayForm
+    numpy_derivative: Callable[[Any], Callable[..., Any]] | None
+    partial_of: tuple[Op, int] | None  # (op, k) for the k-th partial of a user's op
     inline: tuple[int, str] | None  # (precedence, Python expression of {0}, {1})
     method: str | None  # the Value method that applies it
     commutative: bool
@@ -76,6 +80,7 @@ class Op(str):
         arity: int = 1,
         doc: str = "",
         numpy: ArrayForm = None,
+        numpy_derivative: Callable[[Any], Callable[..., Any]] | None = None,
     ) -> Op:
         if not callable(forward) or not callable(derivative):
             raise TypeError(f"Op {name!r}: forward and derivative must be callables")
@@ -83,6 +88,8 @@ class Op(str):
             raise ValueError(f"Op {name!r}: arity must be at least 1, got {arity}")
         if numpy is not None and not (isinstance(numpy, str) or callable(numpy)):
             raise TypeError(f"Op {name!r}: numpy must be a numpy function's name or a function")
+        if numpy_derivative is not None and not callable(numpy_derivative):
+            raise TypeError(f"Op {name!r}: numpy_derivative must be a function of numpy")
         op = super().__new__(cls, name)
         op.forward = forward
         op.derivative = _checked_rule(name, derivative, arity)
@@ -91,6 +98,8 @@ class Op(str):
         op.family = str(name)
         op.params = ()
         op.numpy = numpy
+        op.numpy_derivative = numpy_derivative
+        op.partial_of = None
         op.inline = None
         op.method = None
         op.commutative = False

@@ -177,16 +177,20 @@ class SampleProgram:
         """
         n = len(X)
         scale = 1.0 / (n * self.terms_per_sample)
-        run = self.program.value_and_grad
         zeros = self.zeros
         start: list[Any] = [None, None, G, None, None]
-        outs: list[Any] = [None] * n
-        sums: list[float] = [0.0] * n
-        for i in range(n - 1, -1, -1):
-            grads = run(X[i], T[i], params, scale, zeros, start=start)[1]
+        try:  # every row in one call: the parameters checked and unpacked once
+            rows = self.program.rows(rows=(0, 1), per_row=(3, 4))
+        except ValueError:  # a program too long for one function: row by row
+            rows = None
+        if rows is not None:
+            _, (sums, outs), grads = rows(X, T, params, scale, zeros, 1.0, start)
             start[2] = grads[2]
-            sums[i] = grads[3]
-            outs[i] = grads[4]
+        else:
+            outs, sums = [None] * n, [0.0] * n
+            for i in range(n - 1, -1, -1):
+                g = self.program.value_and_grad(X[i], T[i], params, scale, zeros, start=start)[1]
+                start[2], sums[i], outs[i] = g[2], g[3], g[4]
         if self.nout == 1:
             outs = [o[0] for o in outs]
         if self.terms_per_sample == 1:

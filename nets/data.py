@@ -463,8 +463,18 @@ def _rows(X: Any, where: str) -> list[list[float]]:
     return rows
 
 
+_PLAIN = frozenset({float, int})  # (not bool: type(True) is bool)
+
+
 def _finite_row(row: Sequence[Any], i: int, where: str) -> list[float]:
     """The row as floats; ValueError naming the first value that is not a finite real."""
+    if set(map(type, row)) <= _PLAIN:  # the common case, without a check per number
+        try:
+            values = list(map(float, row))
+        except OverflowError:
+            values = [math.nan]
+        if all(map(math.isfinite, values)):
+            return values
     values = []
     for j, v in enumerate(row):
         try:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import operator
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -190,7 +190,40 @@ def cross_entropy_op(num_classes: int) -> Op:
         _ce_derivative,
         arity=num_classes + 1,
         doc="-log softmax(z)[k] = log sum_j e^(z_j - m) - (z_k - m), m = max z",
+        numpy=_ce_arrays,
+        numpy_derivative=_ce_derivative_arrays,
     )
+
+
+def _softmax_parts(np: Any, args: tuple) -> tuple[Any, Any, Any, Any]:
+    # The logits as the rows of a matrix Z (a column per sample), the labels, m and e^(Z - m).
+    *zs, k = np.broadcast_arrays(*args)
+    Z = np.stack(zs)
+    m = Z.max(axis=0)
+    return Z, k.astype(int), m, np.exp(Z - m)
+
+
+def _ce_arrays(np: Any) -> Callable[..., Any]:
+    """:func:`_ce_forward` on arrays, a sample per column (the numpy backend's form)."""
+
+    def forward(*args: Any) -> Any:
+        Z, k, m, E = _softmax_parts(np, args)
+        picked = np.take_along_axis(Z, k[None], axis=0)[0]
+        return np.log(E.sum(axis=0)) - (picked - m)
+
+    return forward
+
+
+def _ce_derivative_arrays(np: Any) -> Callable[..., Any]:
+    """:func:`_ce_derivative` on arrays: softmax(z) - one_hot(k), and 0 for the label."""
+
+    def derivative(*args: Any) -> tuple:
+        _, k, _, E = _softmax_parts(np, args[:-1])
+        D = E / E.sum(axis=0)
+        np.put_along_axis(D, k[None], np.take_along_axis(D, k[None], axis=0) - 1.0, axis=0)
+        return (*D, np.zeros_like(D[0]))
+
+    return derivative
 
 
 def cross_entropy(logits: Sequence[Any], target_index: int) -> Value:

@@ -258,6 +258,13 @@ def row_floats(x: Any, nin: int, owner: Module) -> list[float]:
     refuses it), finite, and within the float range.
     """
     x = _check_length(x, nin, owner)
+    if set(map(type, x)) <= _PLAIN:  # the common case, without a check per number
+        try:
+            xs = list(map(float, x))
+        except OverflowError:
+            raise _bad_element(x, owner) from None
+        if all(map(math.isfinite, xs)):
+            return xs
     try:
         xs = [xi.data if type(xi) is Value else float(_real(xi)) for xi in x]
     except (TypeError, ValueError, OverflowError):
@@ -265,6 +272,9 @@ def row_floats(x: Any, nin: int, owner: Module) -> list[float]:
     if not all(map(math.isfinite, xs)):
         raise _bad_element(x, owner)
     return xs
+
+
+_PLAIN = frozenset({float, int})  # (not bool: type(True) is bool)
 
 
 def _real(x: Any) -> Any:
@@ -479,3 +489,42 @@ class MLP(Module):
         lines = [f"{head}  # {self.num_parameters()} parameters"]
         lines += [f"  (layers.{i}): {layer!r}" for i, layer in enumerate(self.layers)]
         return "\n".join(lines)
+
+
+def float_forward(
+    model: Neuron | Layer | MLP, data: Sequence[float] | None = None
+) -> Callable[[list[float]], Any]:
+    """The model's forward pass on floats, its weights copied once: ``forward_floats`` of
+    checked rows (see :func:`row_floats`) without reading a Value per row.  ``data`` gives
+    the weights instead, in ``parameters()`` order (as ``nets.fit`` keeps them)."""
+    layers = model.layers if isinstance(model, MLP) else [model]
+    numbers = iter(data if data is not None else [p.data for p in model.parameters()])
+    plan = []
+    for layer in layers:
+        neurons = [layer] if isinstance(layer, Neuron) else layer.neurons
+        plan.append(
+            [
+                ([next(numbers) for _ in n.w], next(numbers), n._act_float, n._where())
+                for n in neurons
+            ]
+        )
+    one = not isinstance(model, Neuron) and len(plan[-1]) == 1
+    single = isinstance(model, Neuron) or one
+
+    def forward(x: list[float]) -> Any:
+        h = x
+        for layer_plan in plan:
+            out = []
+            for ws, s, act, where in layer_plan:
+                for w, xi in zip(ws, h):
+                    s += w * xi
+                if not math.isfinite(s):  # as Neuron._forward_floats says it
+                    raise OverflowError(
+                        f"{where}: the weighted sum b + sum_i w_i x_i is {s!r}, beyond the "
+                        "float range (the inputs or the weights are too large)"
+                    )
+                out.append(act(s))
+            h = out
+        return h[0] if single else h
+
+    return forward

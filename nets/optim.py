@@ -70,8 +70,11 @@ def _check_weight_decay(weight_decay: Any, where: str) -> float:
     return float(wd)
 
 
-def _first_bad(xs: list[float]) -> int | None:
-    """The index of the first non-finite number in ``xs``, or None if all are finite."""
+def _first_bad(xs: Any) -> int | None:
+    """The index of the first non-finite number in ``xs`` (a list or an array), or None."""
+    if type(xs) is not list:  # a numpy array
+        bad = (xs - xs != 0.0).nonzero()[0]
+        return int(bad[0]) if len(bad) else None
     if all(map(_isfinite, xs)):
         return None
     return next(i for i, x in enumerate(xs) if not _isfinite(x))
@@ -126,35 +129,65 @@ class Optimizer:
         optimizer's running state for it) infinite or NaN: the usual sign of a learning
         rate that is too large.  Nothing is changed then.
         """
-        new, state = self._propose(self.current_lr)
+        new = self.update([p.data for p in self.params], [p.grad for p in self.params])
+        for p, x in zip(self.params, new):
+            p.data = x
+
+    def update(self, data: Any, grads: Any) -> Any:
+        """The parameters' new values from their values and gradients (lists of floats, or
+        numpy arrays: the same arithmetic, element by element), committing the step's
+        running state and count; :meth:`step` on numbers kept outside the Values (as
+        ``nets.fit`` keeps them).  Raises as ``step`` does, changing nothing."""
+        new, state = self._propose(self.current_lr, data, grads)
         i = _first_bad(new)
         if i is not None:
-            raise self._diverged(i, f"make parameter{self._label(i)} {new[i]!r}")
+            raise self._diverged(i, f"make parameter{self._label(i)} {new[i]!r}", grads[i])
         for attr, values in state.items():
             i = _first_bad(values)
             if i is not None:
                 what = f"the {self._state_names.get(attr, attr)} of parameter{self._label(i)}"
-                raise self._diverged(i, f"make {what} {values[i]!r}")
-        for p, x in zip(self.params, new):
-            p.data = x
+                raise self._diverged(i, f"make {what} {values[i]!r}", grads[i])
         for attr, values in state.items():
             setattr(self, attr, values)
         self.steps += 1
+        return new
 
     def _label(self, i: int) -> str:
         label = self.params[i].label
         return f" {label!r}" if label else f" {i}"
 
-    def _diverged(self, i: int, what: str) -> OverflowError:
+    def _diverged(self, i: int, what: str, grad: float) -> OverflowError:
         return OverflowError(
             f"{type(self).__name__}: step {self.steps + 1} would {what} (grad "
-            f"{self.params[i].grad!r}); the learning rate is probably too large. "
+            f"{float(grad)!r}); the learning rate is probably too large. "
             "Nothing was changed."
         )
 
-    def _propose(self, lr: float) -> tuple[list[float], dict[str, list[float]]]:
+    def _propose(self, lr: float, data: Any, grads: Any) -> tuple[Any, dict[str, Any]]:
         """The parameters' new values and the new running state, changing nothing."""
         raise NotImplementedError
+
+
+def _like(state: Any, data: Any) -> Any:
+    """An optimizer's running state in the form of the parameters: a list, or an array."""
+    if type(data) is list:
+        return state if type(state) is list else state.tolist()
+    import numpy as np
+
+    return np.asarray(state, dtype=float)
+
+
+def _copy(xs: Any) -> Any:
+    """A copy of a list or an array (the velocity must not share the caller's gradients)."""
+    return list(xs) if type(xs) is list else xs.copy()
+
+
+def _each(f: Callable[..., float], *columns: Any) -> Any:
+    """f element by element: one call on numpy arrays (their operators are elementwise),
+    a list of f's results on lists."""
+    if type(columns[0]) is list:
+        return list(map(f, *columns))
+    return f(*columns)
 
 
 class SGD(Optimizer):
@@ -180,15 +213,18 @@ class SGD(Optimizer):
         self.weight_decay = _check_weight_decay(weight_decay, "SGD")
         self._velocity: list[float] | None = None
 
-    def _propose(self, lr: float) -> tuple[list[float], dict[str, list[float]]]:
+    def _propose(self, lr: float, data: Any, grads: Any) -> tuple[Any, dict[str, Any]]:
         wd, mu = self.weight_decay, self.momentum
-        ps = self.params
-        grads = [p.grad + wd * p.data for p in ps] if wd else [p.grad for p in ps]
+        if wd:
+            grads = _each(lambda g, p: g + wd * p, grads, data)
         if mu == 0.0:
-            return [p.data - lr * g for p, g in zip(ps, grads)], {}
+            return _each(lambda p, g: p - lr * g, data, grads), {}
         old = self._velocity
-        vel = grads if old is None else [mu * v + g for v, g in zip(old, grads)]
-        return [p.data - lr * v for p, v in zip(ps, vel)], {"_velocity": vel}
+        if old is None:
+            vel = _copy(grads)
+        else:
+            vel = _each(lambda v, g: mu * v + g, _like(old, data), grads)
+        return _each(lambda p, v: p - lr * v, data, vel), {"_velocity": vel}
 
 
 class Adam(Optimizer):
@@ -222,19 +258,22 @@ class Adam(Optimizer):
         self._m = [0.0] * n
         self._v = [0.0] * n
 
-    def _propose(self, lr: float) -> tuple[list[float], dict[str, list[float]]]:
+    def _propose(self, lr: float, data: Any, grads: Any) -> tuple[Any, dict[str, Any]]:
         b1, b2 = self.betas
         t = self.steps + 1
         # Folding both bias corrections into the rate saves two divisions per parameter.
         step = lr * math.sqrt(1.0 - b2**t) / (1.0 - b1**t)
         eps = self.eps * math.sqrt(1.0 - b2**t)
-        wd, sqrt = self.weight_decay, math.sqrt
-        new, ms, vs = [], [], []
-        for p, m, v in zip(self.params, self._m, self._v):
-            g = p.grad + wd * p.data if wd else p.grad
-            m = b1 * m + (1.0 - b1) * g
-            v = b2 * v + (1.0 - b2) * g * g
-            new.append(p.data - step * m / (sqrt(v) + eps))
-            ms.append(m)
-            vs.append(v)
+        wd = self.weight_decay
+        sqrt: Callable[[Any], Any] = math.sqrt
+        m0, v0 = _like(self._m, data), _like(self._v, data)
+        if type(data) is not list:  # numpy arrays: np.sqrt rounds as math.sqrt does
+            import numpy as np
+
+            sqrt = np.sqrt
+        if wd:
+            grads = _each(lambda g, p: g + wd * p, grads, data)
+        ms = _each(lambda m, g: b1 * m + (1.0 - b1) * g, m0, grads)
+        vs = _each(lambda v, g: b2 * v + (1.0 - b2) * g * g, v0, grads)
+        new = _each(lambda p, m, v: p - step * m / (sqrt(v) + eps), data, ms, vs)
         return new, {"_m": ms, "_v": vs}

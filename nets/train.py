@@ -16,12 +16,13 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from typing import Any
 
-from autograd import Value, ops
-from autograd.trace import CompileError
+from autograd import Value
 
+from . import backends as B
 from . import compiled as C
 from . import losses as L
 from .data import batches, signed
+from .module import MLP, Layer, Neuron, float_forward, row_floats
 from .optim import Adam, Optimizer
 
 Loss = Callable[[list[Any], list[Any]], Value]
@@ -117,6 +118,9 @@ def predict_scores(model: Any, X: Sequence[Any]) -> list[Any]:
     2x at 64 and 784 inputs, and only 1.3x faster on the demo's 2 inputs.)  Other
     modules build their graph.
     """
+    if type(model) in (MLP, Layer, Neuron):  # the weights copied once, not read per row
+        forward = float_forward(model)
+        return [forward(row_floats(x, model.nin, model)) for x in X]
     fast = getattr(model, "forward_floats", None)
     if fast is not None:
         return [fast(x) for x in X]
@@ -166,6 +170,37 @@ def evaluate(model: Any, X: Sequence[Any], y: Sequence[int]) -> dict[str, Any]:
     return {"accuracy": accuracy(y, pred), "confusion_matrix": confusion_matrix(y, pred, k)}
 
 
+class _Run:
+    """What one call of :func:`fit` trains, for its backend (:mod:`nets.backends`)."""
+
+    def __init__(
+        self,
+        model: Any,
+        loss: tuple[str, Loss],
+        l2: float,
+        optimizer: Optimizer | None,
+        pause_gc: bool,
+    ) -> None:
+        self.model, (self.loss_name, self.loss_fn), self.l2 = model, loss, l2
+        self.params: list[Value] = model.parameters()
+        self.optimizer = optimizer if optimizer is not None else Adam(self.params, lr=0.01)
+        self.pause_gc = pause_gc
+        self.label_of = label_of
+
+    def value_step(self, Xb: list[Any], yb: list[Any]) -> tuple[float, int]:
+        """One step on Values: the batch's graph, backward, the optimizer."""
+        return _step(
+            self.model, self.params, Xb, yb, self.loss_fn, self.l2, self.optimizer, self.pause_gc
+        )
+
+    def predict(self, X: Sequence[Any]) -> list[int]:
+        return predict(self.model, X)
+
+    def paused(self) -> Any:
+        """The cycle collector paused, if fit was asked to (see :func:`paused_gc`)."""
+        return paused_gc() if self.pause_gc else nullcontext()
+
+
 def fit(
     model: Any,
     X: Sequence[Any],
@@ -182,6 +217,7 @@ def fit(
     pause_gc: bool = True,
     callback: Callable[[int, dict[str, list]], Any] | None = None,
     compile: bool = True,
+    backend: str | None = None,
 ) -> dict[str, list]:
     """Train ``model`` on ``(X, y)`` by mini-batch gradient descent; return the history.
 
@@ -198,12 +234,14 @@ def fit(
     'val_accuracy'.  ``progress`` shows a tqdm bar (a widget in Jupyter);
     ``callback(epoch, history)`` runs after each epoch.
 
-    ``compile=True`` (the default): for a built-in model (MLP, Layer, Neuron) and a named
-    loss, the graph of one sample is traced once (:mod:`nets.compiled`, on
-    :func:`autograd.trace`) and replayed row by row, some 5-20 times faster, with the same
-    numbers bit for bit: losses, gradients, parameters, errors.  It is traced again when
-    the architecture or an activation changes.  A custom module or a loss function of
-    your own trains on the Value path, as ``compile=False`` does: a graph per step.
+    ``backend`` (:mod:`nets.backends`) says how a step is computed.  'values': on Values,
+    a graph per step (any model, any loss).  'python', the default for a built-in model
+    (MLP, Layer, Neuron) and a named loss: the graph of one sample traced once and
+    replayed on every row, with the Value path's numbers bit for bit (losses, gradients,
+    parameters, errors).  'numpy': that program on arrays, a layer at a time and the
+    batch at once, equal to 'python' to about 1e-12 a step.  ``compile=False`` is
+    ``backend='values'``.  The model's Values hold the current parameters whenever a
+    callback runs and when fit returns.
     """
     if len(X) != len(y):
         raise ValueError(f"fit: X has {len(X)} rows but y has {len(y)} labels")
@@ -211,19 +249,14 @@ def fit(
         raise ValueError("fit: no training data")
     if type(epochs) is bool or not isinstance(epochs, int) or epochs < 1:
         raise ValueError(f"fit: epochs must be a positive integer, got {epochs!r}")
-    loss_name, loss_fn = _resolve_loss(loss, model)
-    params = model.parameters()
-    traced = compile and not callable(loss) and C.sample_program(model, loss_name) is not None
-    if traced:
-        # Rows as floats and labels as the program's targets, checked once, up front.
-        target = C.TARGETS[loss_name]
-        k = C.num_outputs(model)
-        X = C.float_rows(model, X)
-        y = [(target(t, k), t) for t in y]  # type: ignore[misc]  # (target, label) pairs
-    if optimizer is None:
-        optimizer = Adam(params, lr=0.01)
-    rng = random.Random(seed)
+    named = _resolve_loss(loss, model)
+    traceable = lambda: not callable(loss) and C.sample_program(model, named[0]) is not None
+    choice = B.choose(backend, compile, traceable)
+    run = _Run(model, named, l2, optimizer, pause_gc)
     batches(X, y, batch_size)  # checks batch_size now rather than at the first epoch
+    steps = B.STEPPERS[choice](run)
+    X, y = steps.prepare(X, y)
+    rng = random.Random(seed)
     n_batches = num_batches(len(X), batch_size)
 
     history: dict[str, list] = {"epoch": [], "loss": [], "accuracy": [], "lr": [], "seconds": []}
@@ -232,50 +265,53 @@ def fit(
     bar = _progress_bar(epochs * n_batches) if progress else None
     start = time.perf_counter()
     try:
-        for epoch in range(1, epochs + 1):
-            total = correct = 0
-            loss_sum = 0.0
-            for Xb, yb in batches(X, y, batch_size, shuffle=True, seed=rng):
-                lr = optimizer.current_lr
-                if traced:
-                    value, hits = _traced_step(
-                        model, params, Xb, yb, loss_name, loss_fn, l2, optimizer, pause_gc
-                    )
-                else:
-                    value, hits = _step(model, params, Xb, yb, loss_fn, l2, optimizer, pause_gc)
-                loss_sum += value * len(Xb)
-                correct += hits
-                total += len(Xb)
-                if bar is not None:
-                    # refresh=False: the bar redraws at tqdm's own pace, not every batch.
-                    bar.set_postfix(
-                        epoch=epoch,
-                        loss=f"{loss_sum / total:.4f}",
-                        acc=f"{correct / total:.3f}",
-                        refresh=False,
-                    )
-                    bar.update(1)
-            history["epoch"].append(epoch)
-            history["loss"].append(loss_sum / total)
-            history["accuracy"].append(correct / total)
-            history["lr"].append(lr)
-            if validation is not None:
-                Xv, yv = validation
-                history["val_accuracy"].append(accuracy(yv, predict(model, Xv)))
-                if bar is not None:
-                    bar.set_postfix(
-                        epoch=epoch,
-                        loss=f"{history['loss'][-1]:.4f}",
-                        acc=f"{history['accuracy'][-1]:.3f}",
-                        val_acc=f"{history['val_accuracy'][-1]:.3f}",
-                    )
-            history["seconds"].append(time.perf_counter() - start)
-            if callback is not None:
-                callback(epoch, history)
+        with steps.context():
+            for epoch in range(1, epochs + 1):
+                total = correct = 0
+                loss_sum = 0.0
+                for Xb, yb in batches(X, y, batch_size, shuffle=True, seed=rng):
+                    lr = run.optimizer.current_lr
+                    value, hits = steps.step(Xb, yb)
+                    loss_sum += value * len(Xb)
+                    correct += hits
+                    total += len(Xb)
+                    if bar is not None:
+                        # refresh=False: the bar redraws at tqdm's own pace, not every batch.
+                        bar.set_postfix(
+                            epoch=epoch,
+                            loss=f"{loss_sum / total:.4f}",
+                            acc=f"{correct / total:.3f}",
+                            refresh=False,
+                        )
+                        bar.update(1)
+                history["epoch"].append(epoch)
+                history["loss"].append(loss_sum / total)
+                history["accuracy"].append(correct / total)
+                history["lr"].append(lr)
+                if validation is not None:
+                    _validate(history, steps, validation, bar)
+                history["seconds"].append(time.perf_counter() - start)
+                if callback is not None:
+                    steps.sync()
+                    callback(epoch, history)
     finally:
+        steps.sync()
         if bar is not None:
             bar.close()
     return history
+
+
+def _validate(history: dict[str, list], steps: Any, validation: tuple, bar: Any) -> None:
+    """The epoch's validation accuracy, into the history and the progress bar."""
+    Xv, yv = validation
+    history["val_accuracy"].append(accuracy(yv, steps.predict(Xv)))
+    if bar is not None:
+        bar.set_postfix(
+            epoch=history["epoch"][-1],
+            loss=f"{history['loss'][-1]:.4f}",
+            acc=f"{history['accuracy'][-1]:.3f}",
+            val_acc=f"{history['val_accuracy'][-1]:.3f}",
+        )
 
 
 def _step(
@@ -299,70 +335,6 @@ def _step(
         optimizer.step()
         hits = sum(label_of(o) == t for o, t in zip(outs, yb))
     return objective.data, hits
-
-
-def _traced_step(
-    model: Any,
-    params: list[Value],
-    Xb: list[list[float]],
-    tb: list[tuple[Any, Any]],
-    loss_name: str,
-    loss_fn: Loss,
-    l2: float,
-    optimizer: Optimizer,
-    pause_gc: bool,
-) -> tuple[float, int]:
-    """:func:`_step` by replaying the traced program of one sample on every row.
-
-    ``tb`` holds (target, label) pairs.  The program is looked up again here, so that a
-    model changed by a callback gets a new one.  If the replay fails anywhere (an
-    overflow, an op's error), the step is done again on Values, which raises the
-    engine's own error: nothing is changed before then.
-    """
-    program = C.sample_program(model, loss_name)
-    yb = [label for _, label in tb]
-    try:
-        if program is None:
-            raise ArithmeticError("not a built-in model any more")
-        with paused_gc() if pause_gc else nullcontext():
-            value, grads, outs = _replay(program, params, Xb, [t for t, _ in tb], l2)
-    except CompileError:
-        raise  # not the numbers' fault: the Value path would be tried again every step
-    except Exception:  # whatever it was, the Value path says it properly
-        return _step(model, params, Xb, yb, loss_fn, l2, optimizer, pause_gc)
-    optimizer.zero_grad()
-    for p, g in zip(params, grads):
-        p.grad += g  # as backward() adds into .grad
-    optimizer.step()
-    return value, sum(label_of(o) == t for o, t in zip(outs, yb))
-
-
-def _replay(
-    program: C.SampleProgram, params: list[Value], Xb: list, Tb: list, l2: float
-) -> tuple[float, list[float], list[Any]]:
-    """The objective, its gradient and the outputs, in the Value path's order of sums."""
-    add, mul = ops.ADD.forward, ops.MUL.forward
-    data = [p.data for p in params]
-    if l2:
-        # In the batch graph, alpha * sum p^2 comes last, so its backward comes first:
-        # each parameter's gradient starts at alpha * p + alpha * p (its square p * p).
-        alpha = float(l2)
-        grads = [add(add(0.0, mul(alpha, p)), mul(alpha, p)) for p in data]
-    else:
-        grads = [0.0] * len(data)
-    outs, terms, grads = program.run(Xb, Tb, data, grads)
-    # mean(): (t_1 + ... + t_n) * (1 / n), left to right, then + l2 * sum p^2.
-    total = terms[0]
-    for t in terms[1:]:
-        total = add(total, t)
-    value = mul(total, 1.0 / len(terms))
-    if l2:
-        squares = [mul(p, p) for p in data]
-        s = squares[0]
-        for q in squares[1:]:
-            s = add(s, q)
-        value = add(value, mul(alpha, s))
-    return value, grads, outs
 
 
 def _progress_bar(total: int) -> Any:

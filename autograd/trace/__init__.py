@@ -25,6 +25,7 @@ from . import (  # noqa: F401
     lower_python,
     program,
     record,
+    rows,
     run_numpy,
     vectorize,
 )
@@ -57,7 +58,7 @@ __all__ = [
 # name autograd.trace; its attributes make the package reachable from it too
 # (autograd.trace.allow_data(), autograd.trace.Program, import autograd.trace.ir as ir).
 _MODULES = ["args", "check", "chunks", "compiling", "derive", "ir", "lower_numpy", "lower_python"]
-_MODULES += ["run_numpy", "vectorize"]
+_MODULES += ["rows", "run_numpy", "vectorize"]
 for _name in [*__all__, *_MODULES, "program", "record"]:
     if _name != "trace":
         setattr(trace, _name, globals()[_name])

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import math
 from array import array
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any
 
 from ..ops import ADD, COS, DIV, EXP, LOG, MUL, NEG, POW, SIGMOID, SIN, SUB, Op, Symbol, power
@@ -87,18 +88,33 @@ class _Sym(Symbol):
         return self.apply(SIGMOID, self)
 
 
-def partial(op: Op, k: int) -> Op:
-    """The op (x_1, ..., x_n, out) -> d out / d x_k of a user's op, computed by its rule."""
+def partials(op: Op) -> tuple[Op, ...]:
+    """The ops (x_1, ..., x_n, out) -> d out / d x_k of a user's op, k = 1..n, computed by
+    its rule (on arrays by its ``numpy_derivative``, if it has one).  Each knows what it
+    is, ``partial_of = (op, k)``, so that a backend can compute all of a node's at once."""
     rule, unary = op.derivative, op.arity == 1
-
-    def forward(*args: float) -> float:
-        d = rule(*args)  # a checked rule: a bad result is an error naming the op
-        return float(d if unary else d[k])
 
     def second(*args: float) -> Any:
         raise NotImplementedError(f"{op}: a traced backward program is not differentiated")
 
-    return Op(f"d{op}/dx{k + 1}", forward, second, arity=op.arity + 1)
+    def one(k: int) -> Op:
+        def forward(*args: float) -> float:
+            d = rule(*args)  # a checked rule: a bad result is an error naming the op
+            return float(d if unary else d[k])
+
+        array = None if op.numpy_derivative is None else partial(_array_partial, op, k)
+        d = Op(f"d{op}/dx{k + 1}", forward, second, arity=op.arity + 1, numpy=array)
+        d.partial_of = (op, k)
+        return d
+
+    return tuple(one(k) for k in range(op.arity))
+
+
+def _array_partial(op: Op, k: int, np: Any) -> Callable[..., Any]:
+    rule = op.numpy_derivative(np)  # type: ignore[misc]
+    if op.arity == 1:
+        return rule
+    return lambda *args: rule(*args)[k]
 
 
 class _Builder:
@@ -111,7 +127,7 @@ class _Builder:
         self.next_slot = ir.num_slots
         self.constant_slots: dict[tuple[float, float], int] = {}
         self.constants: dict[int, float] = {}
-        self.partials: dict[tuple[int, int], Op] = {}
+        self.partials: dict[int, tuple[Op, ...]] = {}
         self.block: tuple[int, int, int] | None = None
 
     def new_slot(self) -> int:
@@ -134,10 +150,9 @@ class _Builder:
         return out
 
     def partial(self, op: Op, k: int) -> Op:
-        key = (id(op), k)
-        if key not in self.partials:
-            self.partials[key] = partial(op, k)
-        return self.partials[key]
+        if id(op) not in self.partials:
+            self.partials[id(op)] = partials(op)
+        return self.partials[id(op)][k]
 
     # ---- the rules of the sweep (see autograd.reference.Rules) ------------------------
 

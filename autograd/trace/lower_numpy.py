@@ -76,12 +76,13 @@ class _Code:
     batched: set[int]
     numbers: dict[int, int]  # number leaf slot -> its place in P
     arrays: dict[int, int]  # array leaf slot -> its row of A
-    input_grads: bool
+    input_grads: frozenset[int]  # the array leaves whose gradients are asked for
     lines: list[str] = field(default_factory=list)
     table: list[Any] = field(default_factory=list)
     values: list[Any] = field(default_factory=list)  # c<k>: numbers and index arrays
     named: dict[int, str] = field(default_factory=dict)  # constant slot -> its c<k>
     forms: dict[int, str] = field(default_factory=dict)
+    derivatives: dict[tuple, str] = field(default_factory=dict)  # a node's partials' D<k>
     tail: list[int] = field(default_factory=list)  # constants in E, after P
     gradient_of: dict[int, int] = field(default_factory=dict)
     alias: dict[int, int] = field(default_factory=dict)
@@ -107,6 +108,16 @@ class _Code:
             self.forms[id(op)] = f"t{len(self.table) - 1}"
         return f"{self.forms[id(op)]}({', '.join(names)})"
 
+    def derivative(self, op: Op, k: int, names: Sequence[str]) -> str:
+        """The k-th partial of a user's op on the named operands, its ``numpy_derivative``
+        called once for all of a node's partials (they come one after another)."""
+        key = (id(op), *names)
+        if key not in self.derivatives:
+            self.table.append(op.numpy_derivative(self.np))  # type: ignore[misc]
+            self.derivatives[key] = f"D{len(self.derivatives)}"
+            self.emit(f"{self.derivatives[key]} = t{len(self.table) - 1}({', '.join(names)})")
+        return self.derivatives[key] + ("" if op.arity == 1 else f"[{k}]")
+
     def name(self, slot: int) -> str:
         """The expression of a slot's value, or of the place its gradient adds up in."""
         ir, where, b = self.ir, self.plan.where, self.ir.backward
@@ -126,7 +137,7 @@ class _Code:
                 if forward in self.numbers:
                     return f"GP[{self.numbers[forward]}]"
                 if forward in self.arrays:
-                    return f"GA[{self.arrays[forward]}]" if self.input_grads else "_"
+                    return f"GA[{self.arrays[forward]}]" if forward in self.input_grads else "_"
                 return f"g{forward}"
         if slot in where:
             return "H{}[{}]".format(*where[slot])
@@ -291,7 +302,11 @@ def _equations(c: _Code, equations: list[Equation], block: Block | None) -> None
             continue
         if op.family not in _BOUNDED:
             risky.add(out)
-        c.emit(f"{name} = {c.apply(op, names)}")
+        whole = op.partial_of
+        if whole is not None and whole[0].numpy_derivative is not None:
+            c.emit(f"{name} = {c.derivative(whole[0], whole[1], names)}")
+        else:
+            c.emit(f"{name} = {c.apply(op, names)}")
 
 
 def _backward_matmul(c: _Code, k: int, g: MatMul) -> None:
@@ -408,10 +423,14 @@ def _render(c: _Code, out: Any) -> str:
     return f"({inner}{',' if len(out) == 1 else ''})" if type(out) is tuple else f"[{inner}]"
 
 
-def lower(ir: IR, arrays: frozenset[int], grads: bool, input_grads: bool = True) -> Lowered:
+def lower(
+    ir: IR, arrays: frozenset[int], grads: bool, input_grads: frozenset[int] | None = None
+) -> Lowered:
     """``ir`` as numpy code for the layout where the argument leaves ``arrays`` hold a
-    batch and the others a number each (see :class:`Lowered`); ``input_grads=False``
-    leaves out the gradients of the array leaves (GA is None)."""
+    batch and the others a number each (see :class:`Lowered`); ``input_grads``: the
+    array leaves whose gradients are computed (all of them by default; the others' rows
+    of GA stay as given)."""
+    input_grads = arrays if input_grads is None else input_grads
     import numpy as np
 
     numbers = [i for i in range(ir.num_inputs) if i not in arrays]
@@ -419,7 +438,7 @@ def lower(ir: IR, arrays: frozenset[int], grads: bool, input_grads: bool = True)
     c = _Code(
         np, ir, grads, plan(ir, batched, grads), set(batched),
         {s: k for k, s in enumerate(numbers)}, {s: k for k, s in enumerate(sorted(arrays))},
-        input_grads,
+        frozenset(input_grads),
     )  # fmt: skip
     if grads and ir.backward is not None:
         c.gradient_of = {g: s for s, g in enumerate(ir.backward.gradient) if g >= 0}

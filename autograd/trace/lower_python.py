@@ -85,7 +85,15 @@ class _Expression(NamedTuple):
 class Lowering:
     """The IR with what lowering needs to know about it: names, uses, aliases."""
 
-    def __init__(self, ir: IR, grads: bool, shared: Lowering | None = None) -> None:
+    def __init__(
+        self,
+        ir: IR,
+        grads: bool,
+        shared: Lowering | None = None,
+        sink: frozenset[int] = frozenset(),
+    ) -> None:
+        """``sink``: argument leaves whose gradients nobody reads (their shares are only
+        checked, in ``bad``)."""
         self.ir, self.grads = ir, grads
         b = ir.backward if grads else None
         self.b = b
@@ -111,7 +119,8 @@ class Lowering:
         self.ends: frozenset[int] = frozenset()
         same = b.aliases() if b is not None else {}
         if b is not None:
-            self.ends = frozenset(g for g in self._ends() if g not in same)
+            ends = {g for g in self._ends() if g not in same}
+            self.ends = frozenset(ends | {b.gradient[i] for i in sink})
         self._count_uses()
         for acc, g in same.items():
             self.alias[acc] = self.name(g)
@@ -409,32 +418,46 @@ def _kinds(shape: Shape, path: str) -> list[str]:
 def _arguments(p: Lowering) -> tuple[list[str], list[str]]:
     """The function's parameters, and lines that unpack and check them."""
     params: list[str] = []
-    lines: list[str] = []
-    tests: list[str] = []
-    sums: list[str] = []
-    scalars: list[str] = []
+    checks = Checks()
     counter = iter(range(p.ir.num_inputs))
     for i, shape in enumerate(p.ir.arguments.items):
+        params.append(f"v{next(counter)}" if shape is None else f"a{i}")
         if shape is None:
-            params.append(f"v{next(counter)}")
-            scalars.append(params[-1])
-            continue
-        params.append(f"a{i}")
-        tests += _kinds(shape, f"a{i}")
+            checks.scalars.append(params[-1])
+        else:
+            checks.unpack(shape, counter, f"a{i}")
+    return params, checks.lines()
+
+
+class Checks:
+    """Lines that unpack arguments into numbered names, and the test that they are all
+    of the kinds traced and finite (else Replay: the slow path says what is wrong)."""
+
+    def __init__(self) -> None:
+        self.unpacking: list[str] = []
+        self.tests: list[str] = []
+        self.sums: list[str] = []
+        self.scalars: list[str] = []
+
+    def unpack(self, shape: Shape, counter: Iterator[int], source: str) -> None:
+        self.tests += _kinds(shape, source)
         names: list[str] = []
         if shape.flat:  # float() converts ints and fractions as Value() does; sum() refuses
-            lines.append(f"{_target(shape, counter, 'v', names)} = map(float, a{i})")
-            sums.append(f"sum(a{i}, 0.0)")
+            self.unpacking.append(f"{_target(shape, counter, 'v', names)} = map(float, {source})")
+            self.sums.append(f"sum({source}, 0.0)")
         else:
-            lines.append(f"{_target(shape, counter, 'v', names)} = a{i}")
-            scalars += names
-    if sums:
-        tests.append(f"isfinite({' + '.join(sums)})")
-    if scalars:
-        tests.append(f"finite(({', '.join(scalars)},))")
-    if tests:
-        lines += [f"if not ({' and '.join(tests)}):", "    raise Replay"]
-    return params, lines
+            self.unpacking.append(f"{_target(shape, counter, 'v', names)} = {source}")
+            self.scalars += names
+
+    def lines(self) -> list[str]:
+        tests = list(self.tests)
+        if self.sums:
+            tests.append(f"isfinite({' + '.join(self.sums)})")
+        if self.scalars:
+            tests.append(f"finite(({', '.join(self.scalars)},))")
+        if not tests:
+            return list(self.unpacking)
+        return [*self.unpacking, f"if not ({' and '.join(tests)}):", "    raise Replay"]
 
 
 def _starts(p: Lowering) -> list[str]:

@@ -28,6 +28,7 @@ from . import lower_python, record, run_numpy
 from .args import TraceError, build, count, describe, flatten
 from .derive import derive
 from .ir import IR, Equations
+from .rows import lower_rows
 
 __all__ = ["Program", "TraceError", "trace"]
 
@@ -74,6 +75,7 @@ class Program(IR):
         self._given = given  # the Values passed in as arguments (check() sets their data)
         self.backend = backend
         self._compiled: dict[bool, Callable[..., Any]] = {}
+        self._rows: dict[tuple, Callable[..., Any]] = {}
 
     @property
     def steps(self) -> Equations:
@@ -125,6 +127,18 @@ class Program(IR):
         fast = self._compiled.get(grads)
         if fast is None:
             fast = self._compiled[grads] = lower_python.lower(self, grads)[1]
+        return fast
+
+    def rows(self, rows: Any, per_row: Any = ()) -> Callable[..., Any]:
+        """The float replay of many rows in one call (see :mod:`autograd.trace.rows`):
+        ``run(*args, seed, start) -> (values, per_row_grads, grads)``, the arguments at
+        the indices ``rows`` given as sequences (one entry per row, replayed last row
+        first).  It raises ``Replay`` where a row's numbers go wrong: replay those rows
+        with :meth:`value_and_grad` to get the engine's own error."""
+        key = (frozenset(rows), frozenset(per_row))
+        fast = self._rows.get(key)
+        if fast is None:
+            fast = self._rows[key] = lower_rows(self, *key)[1]
         return fast
 
     @property

@@ -34,7 +34,9 @@ from .lower_numpy import Fallback, Lowered, lower
 _CACHE: weakref.WeakKeyDictionary[Any, dict[tuple, Lowered]] = weakref.WeakKeyDictionary()
 
 
-def lowered(program: Any, arrays: frozenset[int], grads: bool, input_grads: bool) -> Lowered:
+def lowered(
+    program: Any, arrays: frozenset[int], grads: bool, input_grads: frozenset[int] | None = None
+) -> Lowered:
     """The program lowered for this layout, compiled once."""
     layouts = _CACHE.setdefault(program, {})
     key = (arrays, grads, input_grads)
@@ -51,14 +53,18 @@ class Batch:
     float replay's to about 1e-12, as :func:`run`'s, but nothing is converted per leaf.
     """
 
-    def __init__(self, program: Any, arrays: frozenset[int], input_grads: bool = False) -> None:
+    def __init__(
+        self, program: Any, arrays: frozenset[int], input_grads: frozenset[int] = frozenset()
+    ) -> None:
         self.program, self.arrays = program, frozenset(arrays)
-        self.input_grads = input_grads
+        self.input_grads = frozenset(input_grads)
         self.numbers = [i for i in range(program.num_inputs) if i not in self.arrays]
 
-    def value_and_grad(self, P: Any, A: Any, seed: Any = 1.0) -> tuple[Any, Any]:
-        """Each sample's output, and the gradient of the number leaves, summed over the
-        batch (P: their values in order; A: the array leaves' values as rows)."""
+    def value_and_grad(self, P: Any, A: Any, seed: Any = 1.0) -> tuple[Any, Any, Any]:
+        """Each sample's output, the gradient of the number leaves summed over the batch,
+        and the gradients of the array leaves in ``input_grads`` per sample (the rows of
+        a matrix like A; the other rows are 0).  P: the number leaves' values in order;
+        A: the array leaves' values as rows."""
         import numpy as np
 
         low = lowered(self.program, self.arrays, True, self.input_grads)
@@ -68,14 +74,18 @@ class Batch:
         if result is None:
             leaves = _leaves_from(self, P, A)
             value, g = fallback(self.program, leaves, n, True, seed)
-            return value, np.array([g[i] for i in self.numbers])
-        return result[0], result[1]
+            GA = np.zeros_like(A)
+            for k, i in enumerate(sorted(self.arrays)):
+                if i in self.input_grads:
+                    GA[k] = g[i]
+            return value, np.array([g[i] for i in self.numbers]), GA
+        return result
 
     def __call__(self, P: Any, A: Any) -> Any:
         """The outputs per sample."""
         import numpy as np
 
-        low = lowered(self.program, self.arrays, False, False)
+        low = lowered(self.program, self.arrays, False)
         n = A.shape[1]
         with np.errstate(all="ignore"):
             try:
@@ -125,7 +135,7 @@ def run(program: Any, args: tuple, grads: bool, seed: Any = 1.0, start: Any = No
     if n == 0:
         return _empty(program, leaves, grads, starts if grads else None, np)
     arrays = frozenset(i for i, x in enumerate(leaves) if type(x) is not float)
-    low = lowered(program, arrays, grads, True)
+    low = lowered(program, arrays, grads)
     P = np.array([leaves[i] for i in low.numbers], dtype=float)
     A = np.array([leaves[i] for i in low.arrays], dtype=float).reshape(len(low.arrays), n or 1)
     size = n or 1
