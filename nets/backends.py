@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from contextlib import nullcontext
+from functools import cache
 from typing import Any
 
 from autograd import Value, ops
@@ -58,6 +59,7 @@ def choose(backend: str | None, compile: bool, traceable: Callable[[], bool]) ->
     return backend
 
 
+@cache
 def numpy_available() -> bool:
     """Whether numpy can be imported (the 'numpy' backend needs it)."""
     try:
@@ -136,7 +138,9 @@ class PythonSteps(ValueSteps):
             self.grads = [p.grad for p in self.params]
             return result
         if self.direct:
-            self.data = fit.optimizer.update(self.data, grads)
+            # On arrays where numpy is installed: + - * / and sqrt round as on floats, so the
+            # numbers are the same bits, without Python's work per parameter.
+            self.data = _listed(fit.optimizer.update(_array(self.data), _array(grads)))
             self.grads = grads
         else:  # an optimizer of other Values: through the model's Values
             self.grads = grads
@@ -153,6 +157,18 @@ class PythonSteps(ValueSteps):
     def predict(self, X: Sequence[Any]) -> list[int]:
         forward = float_forward(self.fit.model, self.data)
         return [self.fit.label_of(forward(x)) for x in C.float_rows(self.fit.model, X)]
+
+
+def _array(xs: list[float]) -> Any:
+    if not numpy_available():
+        return xs
+    import numpy as np
+
+    return np.array(xs, dtype=float)
+
+
+def _listed(xs: Any) -> list[float]:
+    return xs if type(xs) is list else xs.tolist()
 
 
 def replay(

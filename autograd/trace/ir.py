@@ -73,7 +73,16 @@ class Equations(Sequence[Equation]):
 
     def __getitem__(self, k: int | slice) -> Equation | list[Equation]:
         if isinstance(k, slice):
-            return [self[i] for i in range(*k.indices(len(self)))]
+            start, stop, stride = k.indices(len(self))
+            if stride != 1:
+                return [self[i] for i in range(start, stop, stride)]
+            part = Equations()  # (a copy of the arrays' part: one call each)
+            first = self._ends[start - 1] if start else 0
+            part._ops = self._ops[start:stop]
+            part._ins = self._ins[first : self._ends[stop - 1] if stop > start else first]
+            part._ends = array("q", (e - first for e in self._ends[start:stop]))
+            part._outs = self._outs[start:stop]
+            return list(part)
         if k < 0:
             k += len(self)
         if not 0 <= k < len(self):

@@ -57,6 +57,15 @@ def _user_forward(op: Op) -> Callable[..., float]:
     return call
 
 
+def _user_derivative(op: Op) -> Callable[..., tuple[float, ...]]:
+    """A user op's derivative rule (checked: finite real numbers, else an error naming
+    the op), every partial as a float, in a tuple."""
+    rule = op.derivative
+    if op.arity == 1:
+        return lambda *xs: (float(rule(*xs)),)
+    return lambda *xs: tuple(map(float, rule(*xs)))
+
+
 class _Constants:
     """The program's constants and its backward program's, looked up without a copy."""
 
@@ -166,6 +175,14 @@ class Lowering:
 
     def forward_of(self, op: Op) -> str:
         return self.function(op.forward if op.builtin else _user_forward(op))
+
+    def derivative_of(self, op: Op) -> str:
+        """The table's entry of a user op's whole derivative (see _user_derivative)."""
+        name = self._table_names.get(id(op))  # the op lives as long as its entry
+        if name is None:
+            name = self._table_names[id(op)] = f"t{len(self.table)}"
+            self.table.append(_user_derivative(op))
+        return name
 
     def equations(self) -> Iterator[tuple[int, Op, tuple[int, ...], int]]:
         """(event, op, inputs, output): the forward equations, then the backward ones."""
@@ -328,6 +345,7 @@ def _block(
     part = range(first + start, first + stop)
     lines: list[str] = []
     pending: dict[int, _Expression] = {}
+    derived: set[int] = set()
     skip = -1
     for k, equation in enumerate(equations):
         if k <= skip:
@@ -336,6 +354,15 @@ def _block(
         if relu is not None:
             lines += relu
             skip = k + 2
+            continue
+        op, ins, out = equation
+        if op.partial_of is not None:  # a user op's partials: its rule called once a node
+            node = ins[-1]  # D<node> lives in this statement only
+            if node not in derived:
+                derived.add(node)
+                rule = p.derivative_of(op.partial_of[0])
+                lines.append(f"D{node} = {rule}({', '.join(p.name(i) for i in ins)})")
+            lines.append(f"{p.name(out)} = D{node}[{op.partial_of[1]}]")
             continue
         line = _line(p, equation, pending, part)
         if line is not None:
