@@ -22,11 +22,13 @@ def _identity(x: Any) -> Any:
 
 
 class Activation(NamedTuple):
-    """An activation: its name, its Value form and its float form."""
+    """An activation: its name, its Value form, its float form and its op (None for
+    'linear'), whose numpy form the numpy backend applies."""
 
     name: str
     on_value: Callable[[Value], Value]
     on_float: Callable[[float], float]
+    op: ops.Op | None
 
 
 ACTIVATIONS: dict[str, Activation] = {
@@ -34,11 +36,13 @@ ACTIVATIONS: dict[str, Activation] = {
     for a in (
         # The float forms are the engine's own forward functions, so that both forms
         # give the same bits by construction.
-        Activation("relu", Value.relu, ops.RELU.forward),
-        Activation("tanh", Value.tanh, ops.TANH.forward),
-        Activation("sigmoid", Value.sigmoid, ops.SIGMOID.forward),
-        Activation("leaky_relu", Value.leaky_relu, ops.leaky_relu(0.01).forward),
-        Activation("linear", _identity, _identity),
+        Activation("relu", Value.relu, ops.RELU.forward, ops.RELU),
+        Activation("tanh", Value.tanh, ops.TANH.forward, ops.TANH),
+        Activation("sigmoid", Value.sigmoid, ops.SIGMOID.forward, ops.SIGMOID),
+        Activation(
+            "leaky_relu", Value.leaky_relu, ops.leaky_relu(0.01).forward, ops.leaky_relu(0.01)
+        ),
+        Activation("linear", _identity, _identity, None),
     )
 }
 """Every activation that ``Neuron(activation=...)`` accepts, by name."""

@@ -27,7 +27,8 @@ from autograd.trace import CompileError
 from autograd.trace.run_numpy import Batch
 
 from . import compiled as C
-from .module import float_forward
+from .activations import ACTIVATIONS
+from .module import MLP, Neuron, float_forward
 from .optim import Optimizer
 
 BACKENDS = ("values", "python", "numpy")
@@ -266,23 +267,12 @@ class NumpySteps(PythonSteps):
         super().sync()
 
     def predict(self, X: Sequence[Any]) -> list[int]:
-        """The labels of the rows of ``X``: their outputs from the training program run
-        on all of them at once (the probes' gradients), with a made-up target; the rows
-        are converted once, the first time (fit's validation set comes every epoch)."""
-        np, fit = self.np, self.fit
+        """The labels of the rows of ``X`` by :func:`predict_arrays` on the parameters
+        as they are; the rows converted once, the first time (fit's validation set
+        comes every epoch)."""
         if self.seen is None or self.seen[0] is not X:
-            rows = C.float_rows(fit.model, X)
-            A = np.zeros((fit.model.nin + self.nt + self.nout, len(rows)))
-            A[: fit.model.nin] = np.array(rows, dtype=float).reshape(len(rows), -1).T
-            A[fit.model.nin : fit.model.nin + self.nt] = np.reshape(
-                self.sample.target(0, self.nout), (self.nt, 1)
-            )
-            self.seen = (X, A)
-        A = self.seen[1]
-        self.P[-1] = 1.0
-        outs = self.batch.value_and_grad(self.P, A)[2][-self.nout :]
-        guess = (outs[0] > 0.0).astype(int) if self.nout == 1 else outs.argmax(axis=0)
-        return guess.tolist()
+            self.seen = (X, _matrix(self.fit.model, X))
+        return predict_arrays(self.fit.model, self.seen[1], self.P[:-1])
 
     def context(self) -> Any:
         """One BLAS thread: a layer's products are small, and a second thread only waits
@@ -299,3 +289,49 @@ STEPPERS: dict[str, type[ValueSteps]] = {
     "python": PythonSteps,
     "numpy": NumpySteps,
 }
+
+
+def _matrix(model: Any, X: Sequence[Any]) -> Any:
+    """The rows of ``X``, checked as the model checks them, as the columns of a matrix."""
+    import numpy as np
+
+    rows = C.float_rows(model, X)
+    return np.array(rows, dtype=float).reshape(len(rows), model.nin).T.copy()
+
+
+def predict_arrays(model: Any, X: Any, params: Any = None) -> list[int]:
+    """The labels that a built-in ``model`` gives the rows of ``X`` (a list of rows, or a
+    matrix with a sample per column), on numpy: each layer one matrix product and its
+    activation's array form.  ``params``: the weights in ``parameters()`` order, if not
+    the model's.  Its sums are rounded in another order than the float path's, so a
+    score within about 1e-15 of a tie may vote the other way."""
+    import numpy as np
+
+    from autograd.trace.lower_numpy import array_form
+
+    H = X if isinstance(X, np.ndarray) else _matrix(model, X)
+    P = np.asarray(params if params is not None else [p.data for p in model.parameters()])
+
+    def act(kind: str, h: Any) -> Any:
+        op = ACTIVATIONS[kind].op
+        return h if op is None else array_form(op, np)(h)
+
+    start = 0
+    with np.errstate(all="ignore"):
+        for k, layer in enumerate(model.layers if isinstance(model, MLP) else [model]):
+            neurons = [layer] if isinstance(layer, Neuron) else layer.neurons
+            nin = len(neurons[0].w)
+            block = P[start : start + len(neurons) * (nin + 1)].reshape(len(neurons), nin + 1)
+            start += block.size
+            H = block[:, :nin] @ H + block[:, nin:]
+            if not np.isfinite(H).all():
+                raise OverflowError(
+                    f"predict: a weighted sum b + sum_i w_i x_i of layer {k} is beyond the "
+                    "float range (the inputs or the weights are too large)"
+                )
+            kinds = [n.kind for n in neurons]
+            if len(set(kinds)) == 1:
+                H = act(kinds[0], H)
+            else:  # neurons of a layer changed one by one
+                H = np.stack([act(kind, h) for kind, h in zip(kinds, H)])
+    return ((H[0] > 0.0).astype(int) if len(H) == 1 else H.argmax(axis=0)).tolist()

@@ -41,6 +41,7 @@ from nets.course.cli import COURSE
 
 from . import data as D
 from .activations import ACTIVATIONS, softmax
+from .backends import BACKENDS, numpy_available, predict_arrays
 from .memory import available_memory, describe_bytes, training_memory
 from .module import MAX_PARAMETERS, MLP, parameter_count
 from .optim import SGD, Adam, linear_decay
@@ -202,6 +203,13 @@ def _train_arguments(t: argparse.ArgumentParser) -> None:
     )
     t.add_argument(
         "--out", metavar="DIR", help="output directory, overrides --name (default: none)"
+    )
+    t.add_argument(
+        "--backend",
+        choices=list(BACKENDS),
+        help="how a step is computed: on Values, by the traced float replay (python, bit for "
+        "bit the Values' numbers) or on numpy arrays (default: numpy where numpy is "
+        "installed, else python)",
     )
     t.add_argument("--no-progress", action="store_true", help="no progress bar")
     t.add_argument("--no-plots", action="store_true", help="write no pictures")
@@ -400,11 +408,12 @@ def _run(
     # micrograd's schedule, stretched over the whole run: lr decays linearly to lr / 10.
     schedule = linear_decay(r.lr, r.lr / 10, steps)
     opt = SGD(model, lr=schedule) if r.optimizer == "sgd" else Adam(model, lr=schedule)
+    backend = args.backend or ("numpy" if numpy_available() else "python")
     print(
         f"{args.dataset}: {len(Xt)} training and {len(Xv)} held-out samples; "
         f"MLP({model.nin}, {model.nouts}) {args.activation}, {model.num_parameters()} "
         f"parameters; {r.optimizer} lr {r.lr:g} -> {r.lr / 10:g}, {r.epochs} epochs, "
-        f"{'full batch' if batch is None else f'batches of {batch}'}",
+        f"{'full batch' if batch is None else f'batches of {batch}'}; {backend} backend",
         flush=True,
     )
     start = time.perf_counter()
@@ -421,11 +430,13 @@ def _run(
             validation=(Xv, y_test),
             progress=not args.no_progress,
             seed=args.seed,
+            backend=backend,
         )
     except OverflowError as e:
         raise CommandError(f"training diverged: {e}") from None
     seconds = time.perf_counter() - start
-    pred_train, pred_test = predict(model, Xt), predict(model, Xv)
+    label = predict_arrays if backend == "numpy" else predict
+    pred_train, pred_test = label(model, Xt), label(model, Xv)
     train_acc = accuracy(y_train, pred_train)
     test_acc = accuracy(y_test, pred_test)
 

@@ -23,7 +23,7 @@ from typing import Any
 
 from ..ops import ADD, MUL, SUB, Op
 from .ir import IR, Block, Equation
-from .vectorize import Map, MatMul, Plan, Rows, plan
+from .vectorize import Map, MatMul, Numbers, Operand, Plan, Rows, plan
 
 # The backward pieces that stay finite wherever their inputs are (the slopes of kinks);
 # a product with any other piece is taken as 0 where the gradient is 0, as the engine
@@ -169,6 +169,14 @@ class _Code:
             return f"H{rows.group}"
         return f"H{rows.group}[{self.value(self.np.array(rows.rows))}]"
 
+    def operand(self, o: Operand) -> str:
+        """A Map's operand: a group's rows, a shared slot, or a column of numbers."""
+        if isinstance(o, Rows):
+            return self.rows(o)
+        if isinstance(o, Numbers):
+            return f"E[{self.value(self.np.array([self.e_index(s) for s in o.slots])[:, None])}]"
+        return self.name(o.slot)
+
     def add_rows(self, target: str, rows: list[int], size: int, term: str) -> None:
         """target (a matrix) += term, row by row as ``rows`` says (repeats add up)."""
         if rows == list(range(size)):
@@ -217,7 +225,7 @@ def _forward_group(c: _Code, k: int, checked: list[str]) -> None:
         c.emit("raise Fallback", 2)
         c.emit(f"H{k} = W{k} @ X{k} + B{k}")
     else:
-        operands = [c.rows(o) if isinstance(o, Rows) else c.name(o.slot) for o in g.operands]
+        operands = [c.operand(o) for o in g.operands]
         if g.op.inline is None or g.op.family == "relu":
             checked += [o for o in operands if not o.startswith("c")]
         c.emit(f"H{k} = {c.apply(g.op, operands)}")
@@ -245,7 +253,14 @@ def _backward(c: _Code) -> None:
     every other block equation by equation."""
     b = c.ir.backward
     assert b is not None
-    c.alias = {a: g for a, g in b.aliases().items() if c.is_batched(a) == c.is_batched(g)}
+    # A group member's gradient is never another by name: it lives in its group's
+    # matrix GH, where the group's backward reads it.
+    grouped = c.plan.where
+    c.alias = {
+        a: g
+        for a, g in b.aliases().items()
+        if c.is_batched(a) == c.is_batched(g) and c.gradient_of.get(a) not in grouped
+    }
     blocks = {block.node: i for i, block in enumerate(b.blocks)}
     at: dict[int, int] = {}  # the member whose block a group's backward replaces
     for k, g in enumerate(c.plan.groups):
@@ -365,8 +380,7 @@ def _backward_map(c: _Code, k: int, g: Map) -> None:
             return f"T{k}_{r[1]}"
         if r[0] == "c":
             return c.name(r[1])
-        operand = g.operands[r[1]]
-        return c.rows(operand) if isinstance(operand, Rows) else c.name(operand.slot)
+        return c.operand(g.operands[r[1]])
 
     for _, op, result, operands in g.template:
         names = [role(r) for r in operands]
@@ -397,6 +411,19 @@ def _add_into(c: _Code, operand: Any, op: Op, term: str) -> None:
         return
     b = c.ir.backward
     assert b is not None
+    if isinstance(operand, Numbers):  # each member's number: its row summed over the batch
+        places = [c.numbers[s] for s in operand.slots if s in c.numbers and b.gradient[s] >= 0]
+        if places:
+            column = f"({sign}({term})).sum(axis=1)"
+            if len(places) < len(operand.slots):
+                kept = [r for r, s in enumerate(operand.slots) if s in c.numbers]
+                column += f"[{c.value(c.np.array(kept))}]"
+            index = c.value(c.np.array(places))
+            if len(set(places)) == len(places):
+                c.emit(f"GP[{index}] += {column}")
+            else:  # a number that two members share: its shares add up
+                c.emit(f"add_at(GP, {index}, {column})")
+        return
     if b.gradient[operand.slot] < 0:
         return  # a constant nobody differentiates
     target = c.name(b.gradient[operand.slot])

@@ -45,7 +45,15 @@ class Shared:
     slot: int
 
 
-Operand = Rows | Shared
+@dataclass
+class Numbers:
+    """An operand that is a number for the whole batch, another one for each member (a
+    neuron's bias added after its weighted sum): a column."""
+
+    slots: list[int]
+
+
+Operand = Rows | Shared | Numbers
 
 
 @dataclass
@@ -205,7 +213,7 @@ def _maps(
         for op, ins, out in ir.equations:
             if out in p.where or out in p.fused or out not in batched or out in forbidden:
                 continue
-            key = _map_key(p, op, ins, batched)
+            key = _map_key(ir, p, op, ins, batched)
             if key is not None:
                 candidates.setdefault(key, []).append((out, ins))
         formed = False
@@ -216,10 +224,15 @@ def _maps(
             op = key[1]
             operands: list[Operand] = []
             for k, source in enumerate(key[2:]):
+                if source[0] == "rows":
+                    operands.append(Rows(source[1], [p.where[ins[k]][1] for _, ins in members]))
+                    continue
                 if source[0] == "shared":
                     operands.append(Shared(source[1]))
-                else:
-                    operands.append(Rows(source[1], [p.where[ins[k]][1] for _, ins in members]))
+                    continue
+                slots = [ins[k] for _, ins in members]
+                same = all(x == slots[0] for x in slots)
+                operands.append(Shared(slots[0]) if same else Numbers(slots))
             _add(
                 p, Map(op, [out for out, _ in members], operands), [o for o, _ in members], position
             )
@@ -228,18 +241,22 @@ def _maps(
             return
 
 
-def _map_key(p: Plan, op: Op, ins: tuple[int, ...], batched: frozenset[int]) -> tuple | None:
-    """(op, source of each operand) if every operand is a group's row or a shared slot
-    that holds one number for the whole batch, and one at least is a group's row."""
+def _map_key(
+    ir: IR, p: Plan, op: Op, ins: tuple[int, ...], batched: frozenset[int]
+) -> tuple | None:
+    """(op, source of each operand) if every operand is a group's row or a number for the
+    whole batch (the same for every member, or one each), and one at least is a row."""
     sources: list[tuple] = []
     for i in ins:
         if i in p.where:
             sources.append(("rows", p.where[i][0]))
-        elif i not in batched:
-            sources.append(("shared", i))
-        else:
+        elif i in batched:
             return None
-    if all(s[0] == "shared" for s in sources):
+        elif i < ir.num_inputs or i in ir.constants:  # in E: one each, or the same
+            sources.append(("number",))
+        else:  # computed from numbers only: shared, if the same slot
+            sources.append(("shared", i))
+    if all(s[0] != "rows" for s in sources):
         return None
     return (id(op), op, *sources)  # ops by identity: two ops may share a name
 
