@@ -73,7 +73,9 @@ def _check_weight_decay(weight_decay: Any, where: str) -> float:
 def _first_bad(xs: Any) -> int | None:
     """The index of the first non-finite number in ``xs`` (a list or an array), or None."""
     if type(xs) is not list:  # a numpy array
-        bad = (xs - xs != 0.0).nonzero()[0]
+        import numpy as np
+
+        bad = (~np.isfinite(xs)).nonzero()[0]
         return int(bad[0]) if len(bad) else None
     if all(map(_isfinite, xs)):
         return None
@@ -138,15 +140,22 @@ class Optimizer:
         numpy arrays: the same arithmetic, element by element), committing the step's
         running state and count; :meth:`step` on numbers kept outside the Values (as
         ``nets.fit`` keeps them).  Raises as ``step`` does, changing nothing."""
-        new, state = self._propose(self.current_lr, data, grads)
+        if type(data) is list:
+            new, state = self._propose(self.current_lr, data, grads)
+        else:  # arrays: an overflow is found below and named, not warned about
+            import numpy as np
+
+            with np.errstate(all="ignore"):
+                new, state = self._propose(self.current_lr, data, grads)
         i = _first_bad(new)
         if i is not None:
-            raise self._diverged(i, f"make parameter{self._label(i)} {new[i]!r}", grads[i])
+            what = f"make parameter{self._label(i)} {float(new[i])!r}"
+            raise self._diverged(i, what, grads[i])
         for attr, values in state.items():
             i = _first_bad(values)
             if i is not None:
                 what = f"the {self._state_names.get(attr, attr)} of parameter{self._label(i)}"
-                raise self._diverged(i, f"make {what} {values[i]!r}", grads[i])
+                raise self._diverged(i, f"make {what} {float(values[i])!r}", grads[i])
         for attr, values in state.items():
             setattr(self, attr, values)
         self.steps += 1

@@ -495,3 +495,25 @@ def test_a_full_disk_while_the_run_is_written_keeps_the_old_run(tmp_path, capsys
     os.unlink(rescued)
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]  # no half-written folder
+
+
+def test_the_backend_is_chosen_named_and_python_gives_the_value_paths_model(
+    tmp_path, capsys, monkeypatch
+):
+    first = {}
+    for backend in ("values", "python", None):
+        out = tmp_path / str(backend)
+        argv = ["train", *QUICK, "--no-plots", "--out", str(out)]
+        assert main(argv + (["--backend", backend] if backend else [])) == 0
+        first[backend] = capsys.readouterr().out.splitlines()[0]
+    assert first["values"].endswith("; values backend")
+    assert first["python"].endswith("; python backend")
+    assert first[None].endswith("; numpy backend")  # the fastest, numpy being installed
+    model = {b: (tmp_path / b / "model.json").read_bytes() for b in ("values", "python")}
+    assert model["values"] == model["python"]
+    monkeypatch.setattr("nets.cli.numpy_available", lambda: False)
+    assert main(["train", *QUICK, "--no-plots", "--out", str(tmp_path / "no")]) == 0
+    assert capsys.readouterr().out.splitlines()[0].endswith("; python backend")
+    assert main(["train", "--backend", "jax", "--out", str(tmp_path / "x")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and "'values', 'python', 'numpy'" in err

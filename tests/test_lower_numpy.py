@@ -74,3 +74,61 @@ def test_numbers_as_python_floats_ints_and_fractions_still_work(program):
     a = program(np.array([1, 2]), Fraction(1, 2), 1)
     b = program(np.array([1.0, 2.0]), 0.5, 1.0)
     assert np.array_equal(a, b)
+
+
+def _softplus_pair():
+    """A two-input user op, (x, y) -> log(e^x + e^y), with its rule counted, on floats
+    and (if asked) on arrays."""
+    calls = {"float": 0, "array": 0}
+
+    def derivative(x, y, out):
+        calls["float"] += 1
+        return math.exp(x - out), math.exp(y - out)
+
+    def on_arrays(np):
+        def rule(x, y, out):
+            calls["array"] += 1
+            return np.exp(x - out), np.exp(y - out)
+
+        return rule
+
+    def make(with_arrays):
+        from autograd import Op
+
+        return Op(
+            "lse2",
+            lambda x, y: max(x, y) + math.log1p(math.exp(-abs(x - y))),
+            derivative,
+            arity=2,
+            numpy=lambda np: lambda x, y: np.logaddexp(x, y),
+            numpy_derivative=on_arrays if with_arrays else None,
+        )
+
+    return make, calls
+
+
+@pytest.mark.parametrize("with_arrays", [True, False])
+def test_a_user_ops_array_derivative_runs_once_a_node(with_arrays):
+    make, calls = _softplus_pair()
+    lse2 = make(with_arrays)
+    fn = lambda x, y: lse2(x * y, y) * lse2(x, 2.0)
+    floats = trace(fn, 1.0, 2.0)
+    batch = trace(fn, 1.0, 2.0, backend="numpy")
+    xs, ys = np.array([0.5, -1.0, 2.0]), np.array([1.5, 0.25, -3.0])
+    calls.update(float=0, array=0)
+    values, (gx, gy) = batch.value_and_grad(xs, ys)
+    if with_arrays:
+        assert calls == {"float": 0, "array": 2}  # two nodes, each its partials in one call
+    else:
+        assert calls["array"] == 0 and calls["float"] > 0  # sample by sample
+    for i in range(3):
+        v, (a, b) = floats.value_and_grad(float(xs[i]), float(ys[i]))
+        assert values[i] == pytest.approx(v, rel=1e-12)
+        assert (gx[i], gy[i]) == (pytest.approx(a, rel=1e-12), pytest.approx(b, rel=1e-12))
+
+
+def test_numpy_derivative_must_be_a_function():
+    from autograd import Op
+
+    with pytest.raises(TypeError, match="numpy_derivative must be a function of numpy"):
+        Op("f", math.sin, lambda x, out: math.cos(x), numpy_derivative="cos")

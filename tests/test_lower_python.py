@@ -237,3 +237,25 @@ def test_the_chunked_driver_refuses_what_the_single_function_refuses():
 
 def test_the_chunks_module_is_where_split_programs_are_made():
     assert autograd.trace.chunks.assemble.__module__ == "autograd.trace.chunks"
+
+
+def test_a_user_ops_rule_runs_once_a_node_and_its_errors_still_come_out():
+    from autograd import Op
+
+    calls = []
+
+    def derivative(x, y, out):
+        calls.append((x, y))
+        if x > 100.0:
+            return math.inf, 1.0  # a bad rule: the error names the op
+        return y, x
+
+    mul2 = Op("mul2", lambda x, y: x * y, derivative, arity=2)
+    fn = lambda x, y: mul2(x, y) + mul2(y, 3.0)
+    program = trace(fn, 1.0, 2.0)
+    calls.clear()
+    value, grads = program.value_and_grad(1.5, -2.0)
+    assert len(calls) == 2  # two nodes; each node's two partials from one call of the rule
+    assert (value, tuple(grads)) == on_values(fn, 1.5, -2.0)
+    with pytest.raises(ValueError, match="Op 'mul2': its derivative for input 0 is inf"):
+        program.value_and_grad(200.0, 1.0)

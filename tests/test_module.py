@@ -362,3 +362,32 @@ def test_the_rule_holds_for_any_pair(pair):
         except (TypeError, ValueError, OverflowError) as e:
             outcomes.append((type(e).__name__, str(e)))
     assert outcomes[0] == outcomes[1]
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: MLP(3, [5, 4, 2], activation="tanh"),
+        lambda: MLP(3, [4, 1], activation="sigmoid"),
+        lambda: MLP(3, [6, 3], activation="leaky_relu"),
+        lambda: Layer(3, 4),
+        lambda: Layer(3, 1, activation="tanh"),
+        lambda: Neuron(3),
+        lambda: Neuron(3, nonlin=False),
+    ],
+)
+def test_float_forward_is_forward_floats_and_takes_other_weights(make):
+    from nets.module import float_forward
+
+    rng = random.Random(6)
+    model = make()
+    rows = [[rng.uniform(-2, 2) for _ in range(3)] for _ in range(5)]
+    forward = float_forward(model)
+    assert [forward(x) for x in rows] == [model.forward_floats(x) for x in rows]
+    other = [rng.uniform(-1, 1) for _ in model.parameters()]
+    with_other = float_forward(model, other)
+    for p, x in zip(model.parameters(), other):
+        p.data = x
+    assert [with_other(x) for x in rows] == [model.forward_floats(x) for x in rows]
+    with pytest.raises(OverflowError, match="the weighted sum b \\+ sum_i w_i x_i is"):
+        float_forward(model, [1e300] * len(other))([1e300] * 3)

@@ -175,3 +175,46 @@ def test_a_failed_adam_step_leaves_parameters_and_moments_untouched():
     with pytest.raises(OverflowError, match=r"parameter 'a' nan \(grad nan\)"):
         opt.step()
     assert ([p.data for p in ps], opt._m, opt._v, opt.steps) == before
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda ps: optim.SGD(ps, lr=0.1),
+        lambda ps: optim.SGD(ps, lr=optim.linear_decay(0.3, 0.03, 9), momentum=0.9),
+        lambda ps: optim.SGD(ps, lr=0.05, momentum=0.5, weight_decay=0.01),
+        lambda ps: optim.Adam(ps, lr=0.02),
+        lambda ps: optim.Adam(ps, lr=0.01, betas=(0.8, 0.99), weight_decay=1e-3),
+    ],
+)
+def test_update_on_arrays_gives_the_bits_of_lists_and_of_step(make):
+    np = pytest.importorskip("numpy")
+    import random
+
+    rng = random.Random(4)
+    start = [rng.uniform(-2, 2) for _ in range(50)]
+    grads = [[rng.uniform(-3, 3) for _ in start] for _ in range(6)]
+    on_values = _params(*start)
+    by_step, by_list, by_array = make(on_values), make(_params(*start)), make(_params(*start))
+    listed, arrayed = list(start), np.array(start)
+    for g in grads:
+        for p, gi in zip(on_values, g):
+            p.grad = gi
+        by_step.step()
+        listed = by_list.update(listed, list(g))
+        arrayed = by_array.update(arrayed, np.array(g))
+        assert type(listed) is list and isinstance(arrayed, np.ndarray)
+        assert listed == [p.data for p in on_values] == arrayed.tolist()
+    assert by_step.steps == by_list.steps == by_array.steps == len(grads)
+
+
+def test_update_on_arrays_refuses_an_overflow_without_a_warning():
+    np = pytest.importorskip("numpy")
+    opt = optim.SGD(_params(1.0, 2.0), lr=1e308)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(OverflowError, match=r"step 1 would make parameter 1 -inf \(grad 3.0\)"):
+            opt.update(np.array([1.0, 2.0]), np.array([0.5, 3.0]))
+    assert opt.steps == 0
