@@ -1,7 +1,12 @@
 """Speed and memory of valuegrad against micrograd 0.1.0 (and PyTorch where installed).
 
 Everything runs in this one process, with Python's garbage collector on, as users run
-it; each measurement is repeated, alternating the engines, and the median is reported.
+it; each measurement is repeated, alternating the engines run by run, and every figure is
+reported as the median with its range over the runs: ``0.73 (0.70-0.81) us per node``.
+A ratio between two engines is the median (and range) of the run-by-run ratios, run i of
+one over run i of the other, not a ratio of medians: ``16.2x (14.7-16.7x)``.  Ratios
+marked * pair the runs of two separate passes by index (the engines did not alternate).
+The memory figure (tracemalloc) is deterministic and reported once.
 
     python benchmarks/bench.py            # full run (about a minute)
     python benchmarks/bench.py --quick    # smaller sizes, fewer repeats
@@ -106,19 +111,31 @@ def timed(fn: Callable[[], object], number: int = 1) -> float:
     return (elapsed - (time.process_time() - t)) / number
 
 
+def spread(xs: list[float], digits: int = 2, unit: str = "", width: int = 0) -> str:
+    """``median (min-max)`` of ``xs``, e.g. ``0.73 (0.70-0.81)`` or ``16.2x (14.7-16.7x)``;
+    the median right-aligned in ``width`` characters."""
+    m, lo, hi = statistics.median(xs), min(xs), max(xs)
+    return f"{m:{width}.{digits}f}{unit} ({lo:.{digits}f}-{hi:.{digits}f}{unit})"
+
+
+def paired(a: list[float], b: list[float], digits: int = 1) -> str:
+    """The run-by-run ratios a[i] / b[i], as ``median (min-max)``."""
+    return spread([x / y for x, y in zip(a, b, strict=True)], digits, "x")
+
+
 def compare(
     name: str, jobs: dict[str, Callable[[], object]], repeats: int, number: int = 1
-) -> dict[str, float]:
+) -> dict[str, list[float]]:
+    """Seconds per call of each job, one list per job, the jobs alternating run by run."""
     times: dict[str, list[float]] = {k: [] for k in jobs}
     for _ in range(repeats):
         for key, job in jobs.items():
             times[key].append(timed(job, number))
-    medians = {k: statistics.median(v) for k, v in times.items()}
     print(f"\n{name}")
-    runs = f"median of {repeats}" + (f" runs of {number}" if number > 1 else "")
-    for k, t in medians.items():
-        print(f"  {k:<12} {t * 1e3:10.2f} ms  ({runs})")
-    return medians
+    calls = f" per call (runs of {number} calls)" if number > 1 else ""
+    for k, v in times.items():
+        print(f"  {k:<12} {spread([t * 1e3 for t in v], width=10)} ms{calls}")
+    return times
 
 
 class TracedDemo:
@@ -272,7 +289,14 @@ def main(argv: list[str] | None = None) -> int:
     # micrograd's recursive topological sort needs this for a deep chain; ours does not.
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 8 * links))
     print(f"Python {sys.version.split()[0]}, garbage collector {'on' if gc.isenabled() else 'off'}")
-    print("CPU time, medians; each timing includes collecting the garbage the run left")
+    print(
+        f"CPU time, median (min-max) of {repeats} runs, the engines alternating run by run; "
+        "each timing includes collecting the garbage the run left"
+    )
+    print(
+        f"ratios: median (min-max) of the {repeats} run-by-run ratios, run i over run i "
+        "(* : of two separate passes, not alternating)"
+    )
 
     nodes = 4 * links + 2
     jobs = {
@@ -286,13 +310,13 @@ def main(argv: list[str] | None = None) -> int:
         repeats,
     )
     for k, v in t.items():
-        print(f"  {k:<12} {v / nodes * 1e6:10.2f} us per node")
-    print(f"  speed-up over micrograd: {t['micrograd'] / t['valuegrad']:.1f}x")
+        print(f"  {k:<12} {spread([s / nodes * 1e6 for s in v], width=10)} us per node")
+    print(f"  speed-up over micrograd: {paired(t['micrograd'], t['valuegrad'])}")
 
     mem_links = 20_000
     ours = bytes_per_node(autograd.Value, mem_links)
     theirs = bytes_per_node(micrograd.engine.Value, mem_links)
-    print(f"\nmemory after backward, chain of {mem_links:,} links (tracemalloc)")
+    print(f"\nmemory after backward, chain of {mem_links:,} links (tracemalloc, deterministic)")
     print(f"  valuegrad    {ours:10.0f} bytes per node")
     print(f"  micrograd    {theirs:10.0f} bytes per node")
     print(f"  ratio: {ours / theirs:.2f} of micrograd's ({theirs / ours:.1f}x less)")
@@ -351,14 +375,15 @@ def main(argv: list[str] | None = None) -> int:
         repeats,
         number=10,
     )
-    print(f"  the generated code is {u['interpreter'] / u['generated']:.1f}x faster")
-    print(f"  Value path (define-by-run) over micrograd: {t['micrograd'] / t['valuegrad']:.1f}x")
-    ratio = t["micrograd"] / t["traced"]
-    print(f"  traced, float replay (bit-identical), over micrograd: {ratio:.0f}x")
-    print(f"  traced over the Value path: {t['valuegrad'] / t['traced']:.1f}x")
+    print(f"  the generated code is {paired(u['interpreter'], u['generated'])} faster")
+    print(f"  Value path (define-by-run) over micrograd: {paired(t['micrograd'], t['valuegrad'])}")
+    ratio = paired(t["micrograd"], t["traced"], 0)
+    print(f"  traced, float replay (bit-identical), over micrograd: {ratio} *")
+    print(f"  traced over the Value path: {paired(t['valuegrad'], t['traced'])} *")
     print(
         f"  tracing took {traced.trace_seconds * 1e3:.0f} ms, compiling the "
-        f"{len(traced.sample)}-operation sample program {traced.compile_seconds * 1e3:.0f} ms"
+        f"{len(traced.sample)}-operation sample program {traced.compile_seconds * 1e3:.0f} ms "
+        "(once each, a single run)"
     )
     return torch_phase(links, repeats, (traced, X, y, t["micrograd"]))
 
@@ -421,9 +446,9 @@ def torch_phase(links: int, repeats: int, demo: tuple | None) -> int:
             repeats,
             number=50,
         )
-        print(f"  numpy replay over micrograd: {micrograd_seconds / t['numpy']:.0f}x")
-        print(f"  PyTorch over micrograd: {micrograd_seconds / t['pytorch']:.0f}x")
-        print(f"  numpy replay takes {t['numpy'] / t['pytorch']:.1f}x PyTorch's time")
+        print(f"  numpy replay over micrograd: {paired(micrograd_seconds, t['numpy'], 0)} *")
+        print(f"  PyTorch over micrograd: {paired(micrograd_seconds, t['pytorch'], 0)} *")
+        print(f"  numpy replay takes {paired(t['numpy'], t['pytorch'])} PyTorch's time")
     t = compare(
         f"chain of {links:,} links on PyTorch scalars (float64), forward + backward",
         {
@@ -432,7 +457,7 @@ def torch_phase(links: int, repeats: int, demo: tuple | None) -> int:
         },
         repeats,
     )
-    print(f"  speed-up over PyTorch: {t['pytorch'] / t['valuegrad']:.1f}x")
+    print(f"  speed-up over PyTorch: {paired(t['pytorch'], t['valuegrad'])}")
     return 0
 
 

@@ -49,16 +49,29 @@ def _model_and_adam(arch: list[int]) -> object:
     return model, opt, [p.data for p in model.parameters()], [0.0] * model.num_parameters()
 
 
-def _program(model: MLP) -> object:
+def _program(model: MLP, backend: str, rows: int) -> object:
+    """What fit's backend builds for ``model``: the traced program of one sample, and its
+    replay of a batch of ``rows`` rows (one generated function), or its numpy lowering
+    run on such a batch."""
     loss = "hinge" if model.nouts[-1] == 1 else "cross_entropy"
     program = compiled.SampleProgram(model, loss)
     k = model.nouts[-1]
     params = [p.data for p in model.parameters()]
     target = program.target(1 if k == 1 else 0, k)
-    program.run([[0.1] * model.nin], [target], params, [0.0] * len(params))
-    return program
+    if backend == "python":
+        program.run([[0.1] * model.nin] * rows, [target] * rows, params, [0.0] * len(params))
+        return program
+    import numpy as np
 
+    from autograd.trace.run_numpy import Batch
 
+    first = model.nin + 1 + len(params) + 1
+    probes = frozenset(range(first, first + k))
+    batch = Batch(program.program, frozenset(range(model.nin + 1)) | probes, probes)
+    A = np.zeros((model.nin + 1 + k, rows))
+    A[model.nin] = target
+    batch.value_and_grad(np.array([*params, 1.0]), A)
+    return program, batch
 def _value_step(model: MLP, rows: int) -> object:
     rng = random.Random(0)
     X = [[rng.uniform(-1, 1) for _ in range(model.nin)] for _ in range(rows)]
@@ -72,16 +85,20 @@ def _value_step(model: MLP, rows: int) -> object:
 
 
 def costs() -> None:
-    print("per parameter (bytes): model and Adam | traced program | step on Values, per row")
+    print(
+        "per parameter (bytes, peak by tracemalloc): model and Adam (held) | program and a "
+        "batch of 32, python | the same, numpy | step on Values, per row"
+    )
     rows = 8
     for arch in ARCHITECTURES:
         model = MLP(arch[0], arch[1:])
         p = model.num_parameters()
         kept, _ = _grown(lambda a=arch: _model_and_adam(a))
-        program = _grown(lambda m=model: _program(m))[1]
+        python = _grown(lambda m=model: _program(m, "python", 32))[1]
+        numpy = _grown(lambda m=model: _program(m, "numpy", 32))[1]
         graph = _grown(lambda m=model: _value_step(m, rows))[1]
         print(f"  MLP({arch[0]}, {arch[1:]}), {p:,} parameters: {kept / p:6.0f} | "
-              f"{program / p:7.0f} | {graph / p / rows:5.0f}")  # fmt: skip
+              f"{python / p:7.0f} | {numpy / p:7.0f} | {graph / p / rows:5.0f}")  # fmt: skip
     X, y = data.load_digits()
     numbers = len(X) * len(X[0])
 

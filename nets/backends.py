@@ -23,6 +23,7 @@ from functools import cache
 from typing import Any
 
 from autograd import Value, ops
+from autograd.support.extras import check
 from autograd.trace import CompileError
 from autograd.trace.run_numpy import Batch
 
@@ -56,7 +57,7 @@ def choose(backend: str | None, compile: bool, traceable: Callable[[], bool]) ->
             "loss; this one trains on Values (backend='values')"
         )
     if backend == "numpy" and not numpy_available():
-        raise ValueError("fit: backend='numpy' needs numpy (pip install numpy)")
+        check(["numpy"], "fit(backend='numpy')")
     return backend
 
 

@@ -52,7 +52,8 @@ def test_choose_defaults_and_refusals(monkeypatch):
     with pytest.raises(ValueError, match="needs a built-in model"):
         choose("numpy", True, no)
     monkeypatch.setattr(B, "numpy_available", lambda: False)
-    with pytest.raises(ValueError, match="needs numpy"):
+    monkeypatch.setattr("autograd.support.extras.missing", lambda modules: ["numpy"])
+    with pytest.raises(ImportError, match=r"backend='numpy'\) needs numpy, .*valuegrad\[plots\]"):
         choose("numpy", True, yes)
 
 
