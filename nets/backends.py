@@ -224,10 +224,11 @@ class NumpySteps(PythonSteps):
     def prepare(self, X: Sequence[Any], y: Sequence[Any]) -> tuple[Sequence[Any], Sequence[Any]]:
         """The rows as one matrix, the targets as another; fit's batches then hold
         indices into them, drawn as they would be drawn from the rows."""
-        rows, pairs = super().prepare(X, y)
-        self.X = self.np.array(rows, dtype=float).reshape(len(rows), self.fit.model.nin)
-        self.T = self.np.array([t for t, _ in pairs], dtype=float).reshape(len(rows), self.nt)
-        return list(range(len(rows))), [label for _, label in pairs]
+        target = C.TARGETS[self.fit.loss_name]
+        pairs = [(target(t, self.nout), t) for t in y]
+        self.X = _matrix(self.fit.model, X).T
+        self.T = self.np.array([t for t, _ in pairs], dtype=float).reshape(len(X), self.nt)
+        return list(range(len(X))), [label for _, label in pairs]
 
     def labels(self, yb: list[Any]) -> list[Any]:
         return yb
@@ -296,8 +297,18 @@ def _matrix(model: Any, X: Sequence[Any]) -> Any:
     """The rows of ``X``, checked as the model checks them, as the columns of a matrix."""
     import numpy as np
 
-    rows = C.float_rows(model, X)
-    return np.array(rows, dtype=float).reshape(len(rows), model.nin).T.copy()
+    try:  # numbers of one kind convert in one call; anything else is looked at row by row
+        A = np.array(X)
+    except (ValueError, TypeError):
+        A = None
+    if not (
+        A is not None
+        and A.dtype.kind in "fiu"
+        and A.shape == (len(X), model.nin)
+        and np.isfinite(A).all()
+    ):  # the model's own error (or, for other numbers such as fractions, the rows)
+        A = np.array(C.float_rows(model, X), dtype=float).reshape(len(X), model.nin)
+    return A.astype(float).T.copy()
 
 
 def predict_arrays(model: Any, X: Any, params: Any = None) -> list[int]:
