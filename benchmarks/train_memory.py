@@ -4,14 +4,14 @@
     python benchmarks/train_memory.py costs      # the costs per parameter, row, number
     python benchmarks/train_memory.py runs       # valuegrad train against the estimate
 
-``costs`` measures each part of ``COSTS`` with tracemalloc, in this process: the model
-and its optimizer, the traced program of one sample (traced and compiled as fit does),
-a step on Values (forward and backward of a batch), the copies of a data set.  ``runs``
-runs ``valuegrad train`` (one epoch) in a fresh process per configuration and compares
-its peak resident memory (Linux's VmHWM), less what it held at the memory check, with
-the estimate the check made.  The estimate must stay above every run, and not far
-above the runs it is meant for; after a change to the engine or the tracer, run this and
-update ``nets/memory.py``.
+``costs`` measures the parts of ``COSTS`` that tracemalloc sees quickly, in this process:
+the model and its optimizer, a step on Values (forward and backward of a batch), the
+copies of a data set.  ``runs`` runs ``valuegrad train`` (one epoch, each backend) in a
+fresh process per configuration and compares its peak resident memory (Linux's VmHWM),
+less what it held at the memory check, with the estimate the check made: the programs'
+costs per parameter and per neuron are read from these.  The estimate must stay above
+every run, and not far above the runs it is meant for; after a change to the engine or
+the tracer, run this and update ``nets/memory.py``.
 """
 
 from __future__ import annotations
@@ -49,29 +49,6 @@ def _model_and_adam(arch: list[int]) -> object:
     return model, opt, [p.data for p in model.parameters()], [0.0] * model.num_parameters()
 
 
-def _program(model: MLP, backend: str, rows: int) -> object:
-    """What fit's backend builds for ``model``: the traced program of one sample, and its
-    replay of a batch of ``rows`` rows (one generated function), or its numpy lowering
-    run on such a batch."""
-    loss = "hinge" if model.nouts[-1] == 1 else "cross_entropy"
-    program = compiled.SampleProgram(model, loss)
-    k = model.nouts[-1]
-    params = [p.data for p in model.parameters()]
-    target = program.target(1 if k == 1 else 0, k)
-    if backend == "python":
-        program.run([[0.1] * model.nin] * rows, [target] * rows, params, [0.0] * len(params))
-        return program
-    import numpy as np
-
-    from autograd.trace.run_numpy import Batch
-
-    first = model.nin + 1 + len(params) + 1
-    probes = frozenset(range(first, first + k))
-    batch = Batch(program.program, frozenset(range(model.nin + 1)) | probes, probes)
-    A = np.zeros((model.nin + 1 + k, rows))
-    A[model.nin] = target
-    batch.value_and_grad(np.array([*params, 1.0]), A)
-    return program, batch
 def _value_step(model: MLP, rows: int) -> object:
     rng = random.Random(0)
     X = [[rng.uniform(-1, 1) for _ in range(model.nin)] for _ in range(rows)]
@@ -85,20 +62,15 @@ def _value_step(model: MLP, rows: int) -> object:
 
 
 def costs() -> None:
-    print(
-        "per parameter (bytes, peak by tracemalloc): model and Adam (held) | program and a "
-        "batch of 32, python | the same, numpy | step on Values, per row"
-    )
+    print("per parameter (bytes, by tracemalloc): model and Adam (held) | step on Values, per row")
     rows = 8
     for arch in ARCHITECTURES:
         model = MLP(arch[0], arch[1:])
         p = model.num_parameters()
         kept, _ = _grown(lambda a=arch: _model_and_adam(a))
-        python = _grown(lambda m=model: _program(m, "python", 32))[1]
-        numpy = _grown(lambda m=model: _program(m, "numpy", 32))[1]
         graph = _grown(lambda m=model: _value_step(m, rows))[1]
-        print(f"  MLP({arch[0]}, {arch[1:]}), {p:,} parameters: {kept / p:6.0f} | "
-              f"{python / p:7.0f} | {numpy / p:7.0f} | {graph / p / rows:5.0f}")  # fmt: skip
+        per_row = graph / p / rows
+        print(f"  MLP({arch[0]}, {arch[1:]}), {p:,} parameters: {kept / p:6.0f} | {per_row:5.0f}")
     X, y = data.load_digits()
     numbers = len(X) * len(X[0])
 
@@ -133,17 +105,24 @@ for line in open("/proc/self/status"):
 print(json.dumps(seen))
 """
 
-RUNS = [
+_CONFIGS = [
     ["--dataset", "moons"],
     ["--dataset", "moons", "--no-plots"],
     ["--dataset", "moons", "--hidden", "1000", "--no-plots"],
     ["--dataset", "moons", "--hidden", "200", "200", "--no-plots"],
-    ["--dataset", "moons", "--hidden", "5000", "--no-plots"],  # too deep to compile
+    ["--dataset", "moons", "--hidden", "5000", "--no-plots"],
     ["--dataset", "moons", "--hidden", "5000", "--batch-size", "10", "--no-plots"],
     ["--dataset", "digits", "--no-plots"],
     ["--dataset", "digits", "--hidden", "400", "--no-plots"],
     ["--dataset", "mnist", "--no-plots"],
     ["--dataset", "mnist"],
+]
+RUNS = [
+    [*config, "--backend", backend] for config in _CONFIGS for backend in ("numpy", "python")
+] + [
+    ["--dataset", "moons", "--no-plots", "--backend", "values"],
+    ["--dataset", "moons", "--hidden", "1000", "--no-plots", "--backend", "values"],
+    ["--dataset", "digits", "--no-plots", "--backend", "values"],
 ]
 
 
@@ -160,7 +139,7 @@ def runs() -> None:
             print(f"  {' '.join(argv)}: failed: {done.stderr.strip()[-300:]}")
             continue
         grown = seen["peak"] - seen["held"]
-        print(f"  {' '.join(argv):55} {grown / 1e6:8.0f} MB / {seen['estimate'] / 1e6:8.0f} MB"
+        print(f"  {' '.join(argv):72} {grown / 1e6:8.0f} MB / {seen['estimate'] / 1e6:8.0f} MB"
               f" = {grown / seen['estimate']:.2f}")  # fmt: skip
 
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from contextlib import nullcontext
-from functools import cache
 from typing import Any
 
 from autograd import Value, ops
@@ -61,7 +60,6 @@ def choose(backend: str | None, compile: bool, traceable: Callable[[], bool]) ->
     return backend
 
 
-@cache
 def numpy_available() -> bool:
     """Whether numpy can be imported (the 'numpy' backend needs it)."""
     try:

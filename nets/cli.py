@@ -335,10 +335,12 @@ def _check_size(nin: int, nouts: list[int]) -> None:
         )
 
 
-def _check_memory(nin: int, nouts: list[int], rows: int, numbers: int, pictures: bool) -> None:
+def _check_memory(
+    nin: int, nouts: list[int], rows: int, numbers: int, pictures: bool, backend: str
+) -> None:
     """Refuse, before training, a run that would take more memory than there is."""
     room = available_memory()
-    need = training_memory(nin, nouts, rows, numbers, pictures)
+    need = training_memory(nin, nouts, rows, numbers, pictures, backend)
     if room is not None and need > room[0]:
         fewer_rows = ", or a smaller --batch-size" if rows > 32 else ""
         raise UsageError(
@@ -380,7 +382,8 @@ def _train(args: argparse.Namespace) -> int:
     except ValueError as e:  # a split with an empty part
         raise UsageError(f"argument --test-size: {str(e).split(': ', 1)[-1]}") from None
     rows = min(r.batch_size or n_train, n_train)
-    _check_memory(len(X[0]), nouts, rows, len(X) * len(X[0]), not args.no_plots)
+    args.backend = args.backend or ("numpy" if numpy_available() else "python")
+    _check_memory(len(X[0]), nouts, rows, len(X) * len(X[0]), not args.no_plots, args.backend)
     _prepare(out)
 
     saved_state = random.getstate()
@@ -408,7 +411,7 @@ def _run(
     # micrograd's schedule, stretched over the whole run: lr decays linearly to lr / 10.
     schedule = linear_decay(r.lr, r.lr / 10, steps)
     opt = SGD(model, lr=schedule) if r.optimizer == "sgd" else Adam(model, lr=schedule)
-    backend = args.backend or ("numpy" if numpy_available() else "python")
+    backend = args.backend
     print(
         f"{args.dataset}: {len(Xt)} training and {len(Xv)} held-out samples; "
         f"MLP({model.nin}, {model.nouts}) {args.activation}, {model.num_parameters()} "

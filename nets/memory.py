@@ -24,61 +24,70 @@ __all__ = ["COSTS", "Costs", "available_memory", "describe_bytes", "training_mem
 
 @dataclass(frozen=True)
 class Costs:
-    """What training holds at its peak: bytes per unit of what it trains, and one limit."""
+    """What training holds at its peak: bytes per unit of what it trains."""
 
+    base: int
+    """What a run loads after the check: numpy, the tracer, the backend's code."""
     per_parameter: int
     """The model's Values, the optimizer's state and fit's lists of numbers."""
-    program_per_parameter: int
-    """fit's traced program of one sample: its steps, generated source and compiled code."""
+    program: dict[str, tuple[int, int]]
+    """fit's traced program and its lowering, per backend: bytes per parameter and per
+    neuron (a neuron's sum, bias and activation are equations of their own)."""
     graph_per_parameter_and_row: int
-    """A step on Values: the graph of every row of the batch, forward and backward."""
+    """A step on Values (the "values" backend): the graph of every row of the batch,
+    forward and backward."""
     per_number: int
     """Each number of the data set, for the copies train makes (split, standardised)."""
     pictures: int
     """matplotlib and the pictures of a run, unless --no-plots."""
-    compiled_fan_in: int
-    """The most inputs a neuron may have for fit's program to compile: a neuron's sum is
-    one expression of the generated code, and a deeper one is too deep for Python's
-    compiler (RecursionError); fit then runs every step on Values."""
 
 
 # Measured with benchmarks/train_memory.py on Python 3.11, Linux x86-64, on the code of
-# issue 19 (tracemalloc, and the peak resident size of real runs, which came to 0.4-0.97
-# of the estimate):
+# issue 17 (the peak resident size of real runs less what was held at the check, which
+# came to 0.32-0.93 of the estimate over 23 runs of the three backends):
+# - what a run loads after the check: 11-14 MB (numpy, the tracer);
 # - model + Adam: 346-436 B per parameter;
-# - the traced program: 10.1 kB (mnist's MLP(784, [24, 10])) to 14.9 kB (MLP(2, [1000, 1]))
-#   per parameter by tracemalloc, most of it Python compiling the generated source (about
-#   190 characters a parameter); whole runs of the default path took up to 16.5 kB per
-#   parameter of resident memory (moons, MLP(2, [500, 1]));
-# - a step on Values: 252-309 B per parameter and row (the most with an L2 term);
+# - the "python" backend's program (the trace, and the generated function that replays
+#   a batch): 12-13 kB per parameter and about 26 kB more per neuron (moons with
+#   MLP(2, [5000, 1]), 348 MB; MLP(2, [200, 200, 1]), 557 MB);
+# - the "numpy" backend's program (the trace and its lowering, whose weighted sums are
+#   matrix products): 1.7-2 kB per parameter and about 9 kB more per neuron
+#   (MLP(2, [100000, 1]), 1.2 GB; MLP(2, [200, 200, 1]), 92 MB);
+# - a step on Values: 190-345 B per parameter and row (the most for the widest layers);
 # - digits split and standardised: 33-41 B per number of the data set;
 # - the pictures: about 55 MB (matplotlib, numpy, the decision boundary's grid), 90 MB
-#   counted for the other data sets' pictures;
-# - the widest neuron that compiles: 2,986 inputs (at the default recursion limit).
+#   counted for the other data sets' pictures.
 # A replay that fails (a diverging run) redoes its step on Values, holding a batch's
 # graph as well: that rare case is left out, or the bound would be several times too
 # high for every large full-batch run.
 COSTS = Costs(
+    base=16_000_000,
     per_parameter=450,
-    program_per_parameter=17_000,
-    graph_per_parameter_and_row=310,
+    program={"python": (13_500, 30_000), "numpy": (2_000, 10_000), "values": (0, 0)},
+    graph_per_parameter_and_row=380,
     per_number=41,
     pictures=90_000_000,
-    compiled_fan_in=2_986,
 )
 
 
 def training_memory(
-    nin: int, nouts: list[int], rows_per_step: int, numbers: int, pictures: bool = True
+    nin: int,
+    nouts: list[int],
+    rows_per_step: int,
+    numbers: int,
+    pictures: bool = True,
+    backend: str = "python",
 ) -> int:
-    """Bytes that training ``MLP(nin, nouts)`` on ``rows_per_step`` rows a step, on a data
-    set of ``numbers`` numbers, will take at its peak (see :data:`COSTS`)."""
+    """Bytes that training ``MLP(nin, nouts)`` with fit's ``backend`` on ``rows_per_step``
+    rows a step, on a data set of ``numbers`` numbers, will take at its peak (see
+    :data:`COSTS`)."""
     c = COSTS
-    per_parameter = c.per_parameter + c.program_per_parameter
-    if max([nin, *nouts[:-1]]) > c.compiled_fan_in:  # every step runs on Values
+    per_program_parameter, per_neuron = c.program[backend]
+    per_parameter = c.per_parameter + per_program_parameter
+    if backend == "values":
         per_parameter += c.graph_per_parameter_and_row * rows_per_step
-    total = parameter_count(nin, nouts) * per_parameter + numbers * c.per_number
-    return total + (c.pictures if pictures else 0)
+    total = c.base + parameter_count(nin, nouts) * per_parameter + sum(nouts) * per_neuron
+    return total + numbers * c.per_number + (c.pictures if pictures else 0)
 
 
 def available_memory() -> tuple[int, str] | None:

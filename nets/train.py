@@ -245,7 +245,7 @@ def fit(
     """
     if len(X) != len(y):
         raise ValueError(f"fit: X has {len(X)} rows but y has {len(y)} labels")
-    if not X:
+    if len(X) == 0:
         raise ValueError("fit: no training data")
     if type(epochs) is bool or not isinstance(epochs, int) or epochs < 1:
         raise ValueError(f"fit: epochs must be a positive integer, got {epochs!r}")

@@ -235,3 +235,22 @@ def test_the_program_of_a_numpy_fit_is_the_cached_one():
     first = compiled.sample_program(model, "hinge")
     fit(model, X2, Y2, epochs=1, progress=False, backend="numpy")
     assert compiled.sample_program(model, "hinge") is first
+
+
+def test_numpy_takes_rows_of_any_real_numbers_as_the_other_backends_do():
+    from fractions import Fraction
+
+    rows = [list(r) for r in X2]
+    kinds = {
+        "floats": rows,
+        "array": np.array(rows),
+        "ints and fractions": [[Fraction(a).limit_denominator(1000), int(b)] for a, b in rows],
+    }
+    for name, X in kinds.items():
+        got = []
+        for backend in ("python", "numpy"):
+            random.seed(0)
+            model = MLP(2, [3, 1])
+            fit(model, X, Y2, epochs=1, batch_size=8, progress=False, backend=backend)
+            got.append(_params(model))
+        assert _close(got[1], got[0]), name

@@ -9,37 +9,48 @@ import sys
 import pytest
 
 from nets import memory
+from nets.backends import numpy_available
 from nets.cli import main
 from nets.memory import COSTS, available_memory, describe_bytes, training_memory
 from nets.module import parameter_count
 
 
 def test_the_estimate_is_the_sum_of_the_measured_costs():
-    p = parameter_count(64, [24, 10])
-    per_parameter = COSTS.per_parameter + COSTS.program_per_parameter
-    assert training_memory(64, [24, 10], 32, 1000, pictures=False) == (
-        p * per_parameter + 1000 * COSTS.per_number
+    p, neurons = parameter_count(64, [24, 10]), 34
+    for backend in ("python", "numpy"):
+        per_parameter, per_neuron = COSTS.program[backend]
+        program = p * (COSTS.per_parameter + per_parameter) + neurons * per_neuron
+        assert training_memory(64, [24, 10], 32, 1000, False, backend) == (
+            COSTS.base + program + 1000 * COSTS.per_number
+        )
+        assert training_memory(64, [24, 10], 32, 1000, True, backend) - COSTS.pictures == (
+            training_memory(64, [24, 10], 32, 1000, False, backend)
+        )
+
+
+def test_rows_count_only_on_values():
+    for backend in ("python", "numpy"):
+        assert training_memory(2, [50, 1], 150, 0, False, backend) == training_memory(
+            2, [50, 1], 1, 0, False, backend
+        )
+    grown = training_memory(2, [50, 1], 150, 0, False, "values") - training_memory(
+        2, [50, 1], 1, 0, False, "values"
     )
-    assert training_memory(64, [24, 10], 32, 1000) - COSTS.pictures == training_memory(
-        64, [24, 10], 32, 1000, pictures=False
+    assert grown == parameter_count(2, [50, 1]) * 149 * COSTS.graph_per_parameter_and_row
+
+
+def test_the_numpy_program_costs_less_than_the_python_one():
+    assert training_memory(784, [24, 10], 32, 0, False, "numpy") < 0.25 * training_memory(
+        784, [24, 10], 32, 0, False, "python"
     )
 
 
-def test_rows_count_only_where_every_step_runs_on_values():
-    narrow = [COSTS.compiled_fan_in, 1]
-    wide = [COSTS.compiled_fan_in + 1, 1]
-    assert training_memory(2, narrow, 150, 0) == training_memory(2, narrow, 1, 0)
-    p = parameter_count(2, wide)
-    grown = training_memory(2, wide, 150, 0) - training_memory(2, wide, 1, 0)
-    assert grown == p * 149 * COSTS.graph_per_parameter_and_row
-    wide_input = training_memory(COSTS.compiled_fan_in + 1, [1], 10, 0, pictures=False)
-    assert wide_input > parameter_count(COSTS.compiled_fan_in + 1, [1]) * 10 * 300
-
-
-def test_the_issue_19_network_needs_more_than_4_gb():
+def test_the_issue_19_network_needs_more_than_4_gb_on_python():
     # MLP(2, [100000, 1]): 400,001 parameters, under the 1,000,000 limit, which died with
-    # a MemoryError after 2 minutes at 4 GB.
-    assert training_memory(2, [100_000, 1], 150, 400) > 4 * 10**9
+    # a MemoryError after 2 minutes at 4 GB (on the traced program of that time); the
+    # numpy backend trains it in about 1.2 GB.
+    assert training_memory(2, [100_000, 1], 150, 400, True, "python") > 4 * 10**9
+    assert training_memory(2, [100_000, 1], 150, 400, True, "numpy") < 3 * 10**9
 
 
 def test_describe_bytes():
@@ -76,10 +87,16 @@ def test_an_address_space_limit_is_seen():
     assert source == "left under the address-space limit (ulimit -v)" and 0 < room < 2 * 2**30
 
 
-def test_train_refuses_a_run_that_cannot_fit_before_training():
+@pytest.mark.parametrize(
+    ("hidden", "backend", "parameters"),
+    [("100000", "python", "400,001"), ("240000", "numpy", "960,001")],
+)
+def test_train_refuses_a_run_that_cannot_fit_before_training(hidden, backend, parameters):
     # Issue 19: `valuegrad train --hidden 100000` ran 2 minutes into a MemoryError at 4 GB.
+    # The numpy backend (the command line's default) fits that one, not the largest.
+    argv = ["train", "--hidden", hidden, "--backend", backend, "--out", "/nonexistent/x"]
     done = subprocess.run(
-        [sys.executable, "-m", "nets", "train", "--hidden", "100000", "--out", "/nonexistent/x"],
+        [sys.executable, "-m", "nets", *argv],
         capture_output=True,
         text=True,
         timeout=60,
@@ -87,25 +104,30 @@ def test_train_refuses_a_run_that_cannot_fit_before_training():
     )
     assert done.returncode == 2 and done.stdout == ""
     line = done.stderr
-    assert line.count("\n") == 1 and line.startswith("python -m nets: training MLP(2, [100000, 1])")
-    assert "400,001 parameters" in line and "would take about" in line
+    assert line.count("\n") == 1
+    assert line.startswith(f"python -m nets: training MLP(2, [{hidden}, 1])")
+    assert f"{parameters} parameters" in line and "would take about" in line
     assert "left under the address-space limit (ulimit -v)" in line and "--hidden" in line
 
 
 def test_the_refusal_names_the_estimate_and_the_limit(monkeypatch, capsys, tmp_path):
     monkeypatch.setattr(memory, "available_memory", lambda: (10**9, "of free memory"))
     monkeypatch.setattr("nets.cli.available_memory", memory.available_memory)
-    argv = ["train", "--hidden", "40000", "--no-progress", "--out", str(tmp_path / "r")]
+    argv = ["train", "--hidden", "100000", "--no-progress", "--out", str(tmp_path / "r")]
     assert main(argv) == 2
-    need = describe_bytes(training_memory(2, [40000, 1], 150, 400, pictures=True))
+    backend = "numpy" if numpy_available() else "python"  # the command line's default
+    need = describe_bytes(training_memory(2, [100000, 1], 150, 400, True, backend))
     err = capsys.readouterr().err
     assert f"would take about {need} of memory, more than the 1.0 GB of free memory" in err
     assert "or a smaller --batch-size" in err and list(tmp_path.iterdir()) == []
 
 
-def test_the_estimate_bounds_a_real_run_of_the_default_path(tmp_path):
-    # The traced program's cost per parameter is the one that matters here; if the
-    # tracer needs more, this fails and benchmarks/train_memory.py says by how much.
+@pytest.mark.parametrize(("backend", "hidden"), [("python", ["1000"]), ("numpy", ["200", "200"])])
+def test_the_estimate_bounds_a_real_run(tmp_path, backend, hidden):
+    # The program's cost is the one that matters here; if a backend needs more, this
+    # fails and benchmarks/train_memory.py says by how much.
+    if backend == "numpy":
+        pytest.importorskip("numpy")
     child = """
 import json, os, sys
 import nets.cli as cli
@@ -121,9 +143,9 @@ status = open("/proc/self/status").read()
 seen["peak"] = int(status.split("VmHWM:")[1].split()[0]) * 1024
 print(json.dumps(seen))
 """
-    argv = ["train", "--hidden", "1000", "--epochs", "1", "--no-plots", "--no-progress"]
+    argv = ["train", "--hidden", *hidden, "--epochs", "1", "--no-plots", "--no-progress"]
     done = subprocess.run(
-        [sys.executable, "-c", child, *argv, "--out", str(tmp_path / "r")],
+        [sys.executable, "-c", child, *argv, "--backend", backend, "--out", str(tmp_path / "r")],
         capture_output=True,
         text=True,
         timeout=120,

@@ -29,7 +29,7 @@ class TraceMismatch(TraceError, AssertionError):
 def check(program: Program, fn: Callable[..., Any], given: list[Value | None], args: tuple) -> bool:
     """True if the float replay and ``fn`` on Values agree at ``args``; else TraceMismatch."""
     leaves = program.leaves(args)
-    grads = program.backward is not None
+    grads = program.differentiable
     replay = _attempt(lambda: program.replay(args, grads))  # numpy backend too
     fresh = _attempt(lambda: _run(program, fn, given, leaves, grads))
     num_ops = None

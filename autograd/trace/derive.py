@@ -117,6 +117,14 @@ def _array_partial(op: Op, k: int, np: Any) -> Callable[..., Any]:
     return lambda *args: rule(*args)[k]
 
 
+def _never(*args: float) -> float:
+    raise AssertionError("a fused node is computed by its backend")
+
+
+_FUSED = Op("fused", _never, _never)  # the op of a node that derive() is told is fused
+_NOTHING = object()  # a fused node's slope: no equation
+
+
 class _Builder:
     """Writes the backward program: equations, blocks, and the slots they use."""
 
@@ -163,6 +171,8 @@ class _Builder:
 
     def slopes(self, node: _Sym) -> Sequence[Any]:
         op: Op = node._op
+        if op is _FUSED:
+            return [_NOTHING] * len(node._prev)
         if not op.builtin:
             args = (*node._prev, node)
             return [self.emit(self.partial(op, k), args) for k in range(op.arity)]
@@ -171,6 +181,8 @@ class _Builder:
 
     def add(self, total: _Sym | None, g: _Sym, d: Any) -> _Sym:
         acc = total if total is not None else _Sym(self, self.new_slot())  # starts at 0.0
+        if d is _NOTHING:  # a fused node's share: the backend adds it
+            return acc
         if isinstance(d, _Sym) or d not in (1.0, -1.0):
             self.emit(ADD, (acc, self.emit(MUL, (g, d))), into=acc)
         else:  # g * 1 is g and g * -1 is -g, bit for bit
@@ -184,12 +196,17 @@ class _Builder:
             self.block = None
 
 
-def derive(ir: IR) -> Backward:
-    """The backward program of ``ir``, whose outputs must be one slot."""
+def derive(ir: IR, fused: dict[int, tuple[int, ...]] | None = None) -> Backward:
+    """The backward program of ``ir``, whose outputs must be one slot.
+
+    ``fused`` maps slots that a backend computes as a whole (a weighted sum done by a
+    matrix product) to their operands: such a slot gets a block with no equations, its
+    operands a gradient slot each (which the backend adds into), and the equations that
+    made it are not derived at all."""
     root = ir.outputs
     assert isinstance(root, int), "a backward program needs one output slot"
     b = _Builder(ir)
-    nodes = _forward_symbols(ir, b)
+    nodes = _forward_symbols(ir, b, fused or {})
     seed = b.new_slot()
     starts = [_Sym(b, b.new_slot()) for _ in range(ir.num_inputs)]
     grads: dict[Any, Any] = dict(zip(nodes[: ir.num_inputs], starts))
@@ -207,11 +224,31 @@ def derive(ir: IR) -> Backward:
     return Backward(root, seed, starts_, gradient, b.equations, b.blocks, b.constants)
 
 
-def _forward_symbols(ir: IR, b: _Builder) -> list[_Sym]:
-    """One symbol per forward slot, with the inputs and op of the equation that made it."""
-    nodes = [_Sym(b, s) for s in range(ir.num_slots)]
+def _forward_symbols(ir: IR, b: _Builder, fused: dict[int, tuple[int, ...]]) -> list[Any]:
+    """A symbol for each argument leaf and each slot the output depends on (None for the
+    others), with the op and the inputs of the equation that made it; a fused slot's
+    inputs are its operands, and what made it is never looked at."""
+    made: dict[int, tuple[Op, Sequence[int]]] = {}
     for equations in (ir.constant_equations, ir.equations):
         for op, inputs, output in equations:
-            node = nodes[output]
-            node._op, node._prev = op, tuple(nodes[i] for i in inputs)
+            made[output] = (op, inputs)
+    for slot, operands in fused.items():
+        made[slot] = (_FUSED, operands)
+    nodes: list[Any] = [None] * ir.num_slots
+    for s in range(ir.num_inputs):
+        nodes[s] = _Sym(b, s)
+    root = ir.outputs
+    if nodes[root] is None:
+        nodes[root] = _Sym(b, root)
+    stack = [root]
+    while stack:
+        s = stack.pop()
+        if s not in made:
+            continue  # an argument leaf or a constant
+        op, ins = made[s]
+        for i in ins:
+            if nodes[i] is None:
+                nodes[i] = _Sym(b, i)
+                stack.append(i)
+        nodes[s]._op, nodes[s]._prev = op, tuple(nodes[i] for i in ins)
     return nodes

@@ -180,6 +180,12 @@ class IR:
     backward: Backward | None = None
     labels: dict[int, str] = field(default_factory=dict)  # of the traced Values, for messages
 
+    @property
+    def differentiable(self) -> bool:
+        """Whether there is a backward program (see :class:`~autograd.trace.Program`,
+        which derives it when first asked for)."""
+        return self.backward is not None
+
     def slots_of_outputs(self) -> list[int]:
         """The output slots, in order."""
         found: list[int] = []

@@ -18,12 +18,23 @@ falls back on the float replay where a number went wrong.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from ..ops import ADD, MUL, SUB, Op
+from .derive import derive
 from .ir import IR, Block, Equation
-from .vectorize import Map, MatMul, Numbers, Operand, Plan, Rows, plan
+from .vectorize import (
+    Map,
+    MatMul,
+    Numbers,
+    Operand,
+    Plan,
+    Rows,
+    fused_operands,
+    plan,
+    weighted_sums,
+)
 
 # The backward pieces that stay finite wherever their inputs are (the slopes of kinks);
 # a product with any other piece is taken as 0 where the gradient is 0, as the engine
@@ -450,6 +461,16 @@ def _render(c: _Code, out: Any) -> str:
     return f"({inner}{',' if len(out) == 1 else ''})" if type(out) is tuple else f"[{inner}]"
 
 
+def _working_copy(ir: IR) -> IR:
+    """A copy of ``ir`` for the lowering, its equations as lists (walked a dozen times,
+    which the compact form would rebuild each time), without a backward program."""
+    parts = {f.name: getattr(ir, f.name) for f in fields(IR) if f.name != "backward"}
+    copy = IR(**parts)
+    copy.equations = list(ir.equations)  # type: ignore[assignment]
+    copy.constant_equations = list(ir.constant_equations)  # type: ignore[assignment]
+    return copy
+
+
 def lower(
     ir: IR, arrays: frozenset[int], grads: bool, input_grads: frozenset[int] | None = None
 ) -> Lowered:
@@ -461,9 +482,16 @@ def lower(
     import numpy as np
 
     numbers = [i for i in range(ir.num_inputs) if i not in arrays]
+    differentiable = ir.differentiable
+    ir = _working_copy(ir)
     batched = batched_slots(ir, arrays)
+    sums = weighted_sums(ir, batched, grads)
+    if grads and differentiable:
+        # Its own backward program, in which the weighted sums done as matrix products
+        # are fused nodes: their many scalar equations are never derived.
+        ir.backward = derive(ir, fused_operands(sums))
     c = _Code(
-        np, ir, grads, plan(ir, batched, grads), set(batched),
+        np, ir, grads, plan(ir, batched, grads, sums), set(batched),
         {s: k for k, s in enumerate(numbers)}, {s: k for k, s in enumerate(sorted(arrays))},
         frozenset(input_grads),
     )  # fmt: skip

@@ -18,6 +18,7 @@ change the computation (a check, a print) in ``with allow_data():``.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import fields
 from typing import Any
@@ -27,7 +28,7 @@ from ..value import Value, apply
 from . import lower_python, record, run_numpy
 from .args import TraceError, build, count, describe, flatten
 from .derive import derive
-from .ir import IR, Equations
+from .ir import IR, Backward, Equations
 from .rows import lower_rows
 
 __all__ = ["Program", "TraceError", "trace"]
@@ -54,9 +55,8 @@ def trace(fn: Callable[..., Any], *example_args: Any, backend: str = "python") -
     out, made = record.run(fn, build(shape, iter(inputs)), inputs)
     ir = record.to_ir(shape, inputs, out, made)
     del made  # the nodes fn made: free them before compiling
-    if type(out) is Value:
-        ir.backward = derive(ir)
-    return Program(fn, ir, [v if g else None for v, g in zip(inputs, given)], backend)
+    given_values = [v if g else None for v, g in zip(inputs, given)]
+    return Program(fn, ir, given_values, backend, differentiable=type(out) is Value)
 
 
 class Program(IR):
@@ -69,13 +69,45 @@ class Program(IR):
     arguments; the other slots hold constants (``constants``, baked in) or the results.
     """
 
-    def __init__(self, fn: Callable[..., Any], ir: IR, given: list[Value | None], backend: str):
+    def __init__(
+        self,
+        fn: Callable[..., Any],
+        ir: IR,
+        given: list[Value | None],
+        backend: str,
+        differentiable: bool = False,
+    ):
+        self._backward: Backward | None = None
+        self._lock = threading.Lock()
         super().__init__(**{f.name: getattr(ir, f.name) for f in fields(IR)})
+        # The backward program is derived when first asked for: the numpy backend derives
+        # its own, without the weighted sums it does as matrix products.
+        self._pending = differentiable and self._backward is None
         self._fn = fn
         self._given = given  # the Values passed in as arguments (check() sets their data)
         self.backend = backend
         self._compiled: dict[bool, Callable[..., Any]] = {}
         self._rows: dict[tuple, Callable[..., Any]] = {}
+
+    @property  # type: ignore[override]
+    def backward(self) -> Backward | None:
+        """The backward program (see :mod:`autograd.trace.ir`), derived on first use;
+        None unless fn returned one Value."""
+        if self._pending:
+            with self._lock:
+                if self._pending:
+                    self._backward = derive(self)
+                    self._pending = False
+        return self._backward
+
+    @backward.setter
+    def backward(self, b: Backward | None) -> None:
+        self._backward = b
+
+    @property
+    def differentiable(self) -> bool:
+        """Whether the program has a backward program (fn returned one Value)."""
+        return self._pending or self._backward is not None
 
     @property
     def steps(self) -> Equations:
@@ -111,7 +143,7 @@ class Program(IR):
         gradients that this call adds to, term by term in backward()'s order, as if the
         program's graph were part of a larger graph processed after them.
         """
-        if self.backward is None:
+        if not self.differentiable:
             raise TraceError(
                 "value_and_grad: needs a function that returns one Value; this one returned "
                 f"{_describe_output(self.outputs)}"

@@ -141,7 +141,7 @@ def run(program: Any, args: tuple, grads: bool, seed: Any = 1.0, start: Any = No
     size = n or 1
     if not grads:
         return _forward(program, low, P, A, leaves, n, np)
-    if grads and program.backward.root not in low.batched and n is not None:
+    if grads and program.outputs not in low.batched and n is not None:
         seed = float(np.sum(np.broadcast_to(seed, (n,))))  # a shared output: n seeds
     GP = np.array([starts[i] for i in low.numbers], dtype=float)
     result = _call_with_starts(low, P, A, seed, GP, starts, size, np)

@@ -97,13 +97,38 @@ class Plan:
     first: list[int] = field(default_factory=list)
 
 
-def plan(ir: IR, batched: frozenset[int], grads: bool) -> Plan:
-    """The groups of ``ir`` when the slots ``batched`` hold one number per sample."""
-    position = {out: k for k, (_, _, out) in enumerate(ir.equations)}
+def weighted_sums(ir: IR, batched: frozenset[int], grads: bool) -> list[MatMul]:
+    """The MatMul groups of ``ir`` (see :func:`plan`); with ``grads``, only of sums that
+    the output depends on (the others have no backward block)."""
     uses = Counter(i for _, ins, _ in ir.equations for i in ins)
     uses.update(ir.slots_of_outputs())
-    reached = {b.node for b in ir.backward.blocks} if grads and ir.backward else None
-    sums = _matmuls(ir, batched, uses, reached)
+    return _matmuls(ir, batched, uses, _ancestors(ir) if grads else None)
+
+
+def fused_operands(sums: list[MatMul]) -> dict[int, tuple[int, ...]]:
+    """Each weighted sum's slot and its operands (bias, weights, inputs): what
+    ``derive(ir, fused=...)`` takes to leave the sums' own equations out."""
+    return {end: (b, *w, *mm.xs) for mm in sums for end, w, b in zip(mm.ends, mm.w, mm.b)}
+
+
+def _ancestors(ir: IR) -> set[int]:
+    """The computed slots that the output depends on: backward() reaches each of them."""
+    needed = set(ir.slots_of_outputs())
+    found = set()
+    for equations in (ir.equations, ir.constant_equations):
+        for _, ins, out in reversed(list(equations)):
+            if out in needed:
+                found.add(out)
+                needed.update(ins)
+    return found
+
+
+def plan(ir: IR, batched: frozenset[int], grads: bool, sums: list[MatMul] | None = None) -> Plan:
+    """The groups of ``ir`` when the slots ``batched`` hold one number per sample; ``sums``
+    are its :func:`weighted_sums` if known (``ir.backward`` may then leave them out)."""
+    position = {out: k for k, (_, _, out) in enumerate(ir.equations)}
+    if sums is None:
+        sums = weighted_sums(ir, batched, grads)
     forbidden: set[int] = set()
     while True:  # a group whose members' blocks differ is not formed, nor what reads it
         p = Plan()
