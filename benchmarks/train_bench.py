@@ -296,24 +296,31 @@ def contenders(name: str) -> dict[str, Callable[[Task], float]]:
 
 
 def compile_seconds(t: Task) -> float:
-    """Trace and numpy lowering of the recipe's training program, on a fresh model."""
+    """Trace and numpy lowering of the recipe's training program, on a fresh model, with
+    the cycle collector paused as fit pauses it."""
     from autograd.trace.run_numpy import lowered
     from nets import compiled
 
     model = MLP(len(t.Xt[0]), t.nouts, init=t.recipe.init)
     start = time.perf_counter()
-    sample = compiled.sample_program(model, t.loss)
-    assert sample is not None
-    nin, nout = len(t.Xt[0]), sample.nout
-    first = nin + 1 + model.num_parameters() + 1
-    probes = frozenset(range(first, first + nout))
-    lowered(sample.program, frozenset(range(nin + 1)) | probes, True, probes)
+    with train.paused_gc():  # as fit does
+        sample = compiled.sample_program(model, t.loss)
+        assert sample is not None
+        nin, nout = len(t.Xt[0]), sample.nout
+        first = nin + 1 + model.num_parameters() + 1
+        probes = frozenset(range(first, first + nout))
+        lowered(sample.program, frozenset(range(nin + 1)) | probes, True, probes)
     return time.perf_counter() - start
 
 
-def _spread(xs: list[float], scale: float = 1.0, digits: int = 3) -> str:
+def _number(x: float) -> str:
+    """Three significant digits; a large number in full, with thousands separators."""
+    return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.3g}"
+
+
+def _spread(xs: list[float], scale: float = 1.0) -> str:
     m, lo, hi = statistics.median(xs) * scale, min(xs) * scale, max(xs) * scale
-    return f"{m:.{digits}g} ({lo:.{digits}g}-{hi:.{digits}g})"
+    return f"{_number(m)} ({_number(lo)}-{_number(hi)})"
 
 
 def bench(name: str, runs: int) -> None:
@@ -348,7 +355,7 @@ def bench(name: str, runs: int) -> None:
         ratio = _spread([a / b for a, b in zip(xs, torch_times)]) if torch_times else "-"
         held = "-" if math.isnan(accuracy[key]) else f"{100 * accuracy[key]:.1f}%"
         print(f"  {key:28} {_spread(xs, 1e3):>24} {ratio:>22} {held:>9}")
-    print(f"  trace + numpy lowering of the training program: {_spread(compile_times, 1, 3)} s")
+    print(f"  trace + numpy lowering of the training program: {_spread(compile_times)} s")
 
 
 # The settings tried for each recipe (the first of digits' is the recipe before it).

@@ -244,7 +244,8 @@ class NumpySteps(PythonSteps):
         A[fit.model.nin : fit.model.nin + self.nt] = self.T[idx].T
         per = n * self.sample.terms_per_sample
         self.P[-1] = 1.0 / per
-        _, GP, GA = self.batch.value_and_grad(self.P, A)
+        with fit.paused():  # the first step lowers the program
+            _, GP, GA = self.batch.value_and_grad(self.P, A)
         params, grads = self.P[:-1], GP[:-1]
         value = float(GP[-1]) * (1.0 / per)  # the terms' sum, from the scale's gradient
         if fit.l2:

@@ -251,11 +251,12 @@ def fit(
         raise ValueError(f"fit: epochs must be a positive integer, got {epochs!r}")
     named = _resolve_loss(loss, model)
     traceable = lambda: not callable(loss) and C.sample_program(model, named[0]) is not None
-    choice = B.choose(backend, compile, traceable)
     run = _Run(model, named, l2, optimizer, pause_gc)
-    batches(X, y, batch_size)  # checks batch_size now rather than at the first epoch
-    steps = B.STEPPERS[choice](run)
-    X, y = steps.prepare(X, y)
+    with run.paused():  # tracing makes tens of thousands of objects, none of them cycles
+        choice = B.choose(backend, compile, traceable)
+        batches(X, y, batch_size)  # checks batch_size now rather than at the first epoch
+        steps = B.STEPPERS[choice](run)
+        X, y = steps.prepare(X, y)
     rng = random.Random(seed)
     n_batches = num_batches(len(X), batch_size)
 

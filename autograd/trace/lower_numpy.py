@@ -31,6 +31,7 @@ from .vectorize import (
     Operand,
     Plan,
     Rows,
+    Shared,
     fused_operands,
     plan,
     weighted_sums,
@@ -214,10 +215,24 @@ def _forward(c: _Code) -> None:
             c.batched.add(s)
         names = [c.name(i) for i in ins]
         if op.inline is None or op.family == "relu":  # these may hide an inf or nan
-            checked += [n for n, i in zip(names, ins) if i not in c.ir.constants]
+            checked += [n for n, i in zip(names, ins) if not _finite(c, i)]
         c.emit(f"v{s} = {c.apply(op, names)}")
     for name in dict.fromkeys(checked):
         c.emit(f"bad += total({name}) * 0.0")  # 0 if finite, nan otherwise
+
+
+def _finite(c: _Code, operand: int | Operand) -> bool:
+    """Whether an operand is known finite: a constant, or what a matrix product made
+    (its bound was checked before it)."""
+    if isinstance(operand, Shared):
+        operand = operand.slot
+    if isinstance(operand, int):
+        if operand in c.ir.constants:
+            return True
+        if operand not in c.plan.where:
+            return False
+        operand = Rows(c.plan.where[operand][0], [])
+    return isinstance(operand, Rows) and isinstance(c.plan.groups[operand.group], MatMul)
 
 
 def _forward_group(c: _Code, k: int, checked: list[str]) -> None:
@@ -238,7 +253,7 @@ def _forward_group(c: _Code, k: int, checked: list[str]) -> None:
     else:
         operands = [c.operand(o) for o in g.operands]
         if g.op.inline is None or g.op.family == "relu":
-            checked += [o for o in operands if not o.startswith("c")]
+            checked += [n for n, o in zip(operands, g.operands) if not _finite(c, o)]
         c.emit(f"H{k} = {c.apply(g.op, operands)}")
     c.batched.update(g.ends)
 
@@ -449,7 +464,7 @@ def batched_slots(ir: IR, arrays: frozenset[int]) -> frozenset[int]:
     """The slots that depend on the array leaves ``arrays``."""
     batched = set(arrays)
     for _, ins, s in ir.equations:
-        if any(i in batched for i in ins):
+        if not batched.isdisjoint(ins):
             batched.add(s)
     return frozenset(batched)
 

@@ -173,40 +173,34 @@ def _matmuls(
 ) -> list[MatMul]:
     """The weighted sums of batched inputs with number weights and bias (arguments or
     constants), grouped by their inputs; only groups worth a matrix product."""
-    step = {out: (op, ins) for op, ins, out in ir.equations}
 
     def fixed(i: int) -> bool:  # a number for the whole batch, known before any step
         return i not in batched and (i < ir.num_inputs or i in ir.constants)
 
-    def term(s: int) -> tuple[int, int] | None:
-        """(w, x) if slot s is a product w * x used once, else None."""
-        op, ins = step.get(s, (None, ()))
-        if op is not MUL or uses[s] != 1:
-            return None
-        a, b = ins
-        if fixed(a) and b in batched:
-            return a, b
-        if fixed(b) and a in batched:
-            return b, a
-        return None
-
-    def link(s: int) -> bool:  # s = previous + w * x
-        op, ins = step.get(s, (None, ()))
-        return op is ADD and term(ins[1]) is not None
-
-    continued = {ins[0] for _, ins, s in ir.equations if link(s) and uses[ins[0]] == 1}
+    terms: dict[int, tuple[int, int]] = {}  # a product w * x used once: its w and x
+    for op, ins, s in ir.equations:
+        if op is MUL and uses[s] == 1:
+            a, b = ins
+            if fixed(a) and b in batched:
+                terms[s] = a, b
+            elif fixed(b) and a in batched:
+                terms[s] = b, a
+    links: dict[int, tuple[int, int, int, int]] = {}  # s = previous + w * x
+    for op, ins, s in ir.equations:
+        if op is ADD and ins[1] in terms:
+            links[s] = (ins[0], ins[1], *terms[ins[1]])
+    continued = {a for a, *_ in links.values() if a in links and uses[a] == 1}
     found: dict[tuple[int, ...], MatMul] = {}
-    for *_, s in ir.equations:
-        if not link(s) or s in continued:
+    for s in links:  # in the order of the equations
+        if s in continued:
             continue
         ws, xs, inner, cur = [], [], [], s
         while True:
-            a, m = step[cur][1]
-            w, x = term(m) or (0, 0)
+            a, m, w, x = links[cur]
             ws.append(w)
             xs.append(x)
             inner.append(m)
-            if a in continued and link(a):
+            if a in continued:
                 inner.append(a)
                 cur = a
                 continue
