@@ -17,13 +17,14 @@ leaves it, ``.grad`` the last step's gradient).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from contextlib import nullcontext
 from typing import Any
 
 from autograd import Value, ops
 from autograd.support.extras import check
-from autograd.trace import CompileError
+from autograd.trace import CompileError, TraceError
 from autograd.trace.run_numpy import Batch
 
 from . import compiled as C
@@ -85,7 +86,10 @@ class ValueSteps:
         return self.fit.value_step(Xb, yb)
 
     def sync(self) -> None:
-        pass
+        """Put the backend's parameters and gradients into the model's Values."""
+
+    def load(self) -> None:
+        """Take the parameters back from the model's Values (a callback may set them)."""
 
     def predict(self, X: Sequence[Any]) -> list[int]:
         return self.fit.predict(X)
@@ -122,7 +126,7 @@ class PythonSteps(ValueSteps):
         fails anywhere (an overflow, an op's error), the step is done again on Values,
         which raises the engine's own error: nothing is changed before then."""
         fit = self.fit
-        program = C.sample_program(fit.model, fit.loss_name)
+        program = _current_program(fit)
         yb = self.labels(tb)
         try:
             if program is None:
@@ -153,6 +157,10 @@ class PythonSteps(ValueSteps):
         for p, x, g in zip(self.params, self.data, self.grads):
             p.data = x
             p.grad = g
+
+    def load(self) -> None:
+        self.data = [p.data for p in self.params]
+        self.grads = [p.grad for p in self.params]
 
     def predict(self, X: Sequence[Any]) -> list[int]:
         forward = float_forward(self.fit.model, self.data)
@@ -233,7 +241,7 @@ class NumpySteps(PythonSteps):
 
     def step(self, idx: list[int], yb: list[Any]) -> tuple[float, int]:
         np, fit = self.np, self.fit
-        if C.sample_program(fit.model, fit.loss_name) is not self.sample:
+        if _current_program(fit) is not self.sample:
             raise ValueError(
                 "fit: the model's architecture or an activation changed during training (in "
                 "a callback?); backend='numpy' trains one architecture: call fit again"
@@ -249,8 +257,15 @@ class NumpySteps(PythonSteps):
         params, grads = self.P[:-1], GP[:-1]
         value = float(GP[-1]) * (1.0 / per)  # the terms' sum, from the scale's gradient
         if fit.l2:
-            value += fit.l2 * float(params @ params)
-            grads = grads + 2.0 * fit.l2 * params
+            with np.errstate(all="ignore"):
+                penalty = fit.l2 * float(params @ params)
+                grads = grads + 2.0 * fit.l2 * params
+            if not (math.isfinite(penalty) and np.isfinite(grads).all()):
+                raise OverflowError(
+                    f"fit: the L2 term l2 * sum(p^2) overflows (l2 = {fit.l2!r}, parameters "
+                    f"up to {float(np.abs(params).max())!r}); nothing was changed"
+                )
+            value += penalty
         outs = GA[-self.nout :]  # the probes' gradients: the outputs
         guess = (outs[0] > 0.0).astype(int) if self.nout == 1 else outs.argmax(axis=0)
         if self.direct:
@@ -266,6 +281,11 @@ class NumpySteps(PythonSteps):
     def sync(self) -> None:
         self.data, self.grads = self.P[:-1].tolist(), self.grads_array.tolist()
         super().sync()
+
+    def load(self) -> None:
+        super().load()
+        self.P[:-1] = self.data
+        self.grads_array = self.np.array(self.grads, dtype=float)
 
     def predict(self, X: Sequence[Any]) -> list[int]:
         """The labels of the rows of ``X`` by :func:`predict_arrays` on the parameters
@@ -283,6 +303,15 @@ class NumpySteps(PythonSteps):
         except ImportError:
             return nullcontext()
         return threadpool_limits(1)
+
+
+def _current_program(fit: Any) -> C.SampleProgram | None:
+    """The sample's program for the model as it is now; None if it no longer traces (a
+    callback changed the architecture so that the loss no longer fits it, say)."""
+    try:
+        return C.sample_program(fit.model, fit.loss_name)
+    except TraceError:
+        return None
 
 
 STEPPERS: dict[str, type[ValueSteps]] = {

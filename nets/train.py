@@ -10,6 +10,8 @@ pauses it during each step (:func:`paused_gc`).
 from __future__ import annotations
 
 import gc
+import math
+import numbers
 import random
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -170,6 +172,17 @@ def evaluate(model: Any, X: Sequence[Any], y: Sequence[int]) -> dict[str, Any]:
     return {"accuracy": accuracy(y, pred), "confusion_matrix": confusion_matrix(y, pred, k)}
 
 
+def _check_arguments(X: Sequence[Any], y: Sequence[Any], epochs: int, l2: float) -> None:
+    if len(X) != len(y):
+        raise ValueError(f"fit: X has {len(X)} rows but y has {len(y)} labels")
+    if len(X) == 0:
+        raise ValueError("fit: no training data")
+    if type(epochs) is bool or not isinstance(epochs, int) or epochs < 1:
+        raise ValueError(f"fit: epochs must be a positive integer, got {epochs!r}")
+    if isinstance(l2, bool) or not isinstance(l2, numbers.Real) or not 0 <= l2 < math.inf:
+        raise ValueError(f"fit: l2 must be a finite number >= 0, got {l2!r}")
+
+
 class _Run:
     """What one call of :func:`fit` trains, for its backend (:mod:`nets.backends`)."""
 
@@ -243,12 +256,7 @@ def fit(
     ``backend='values'``.  The model's Values hold the current parameters whenever a
     callback runs and when fit returns.
     """
-    if len(X) != len(y):
-        raise ValueError(f"fit: X has {len(X)} rows but y has {len(y)} labels")
-    if len(X) == 0:
-        raise ValueError("fit: no training data")
-    if type(epochs) is bool or not isinstance(epochs, int) or epochs < 1:
-        raise ValueError(f"fit: epochs must be a positive integer, got {epochs!r}")
+    _check_arguments(X, y, epochs, l2)
     named = _resolve_loss(loss, model)
     traceable = lambda: not callable(loss) and C.sample_program(model, named[0]) is not None
     run = _Run(model, named, l2, optimizer, pause_gc)
@@ -295,6 +303,7 @@ def fit(
                 if callback is not None:
                     steps.sync()
                     callback(epoch, history)
+                    steps.load()  # what the callback did to the parameters
     finally:
         steps.sync()
         if bar is not None:

@@ -254,3 +254,62 @@ def test_numpy_takes_rows_of_any_real_numbers_as_the_other_backends_do():
             fit(model, X, Y2, epochs=1, batch_size=8, progress=False, backend=backend)
             got.append(_params(model))
         assert _close(got[1], got[0]), name
+
+
+@pytest.mark.parametrize("backend", ["values", "python", "numpy"])
+def test_what_a_callback_does_to_the_parameters_stays(backend):
+    # The python and numpy backends once kept their own copy: a callback's changes were
+    # overwritten at the next step (and at the end).
+    random.seed(3)
+    model = MLP(2, [4, 1])
+
+    def callback(epoch, history):
+        for p in model.parameters():
+            p.data = 0.25 if epoch == 1 else 0.0
+
+    after_first = []
+    history = fit(
+        model, X2, Y2, epochs=2, batch_size=40, progress=False, backend=backend,
+        callback=lambda e, h: (callback(e, h), after_first.append(h["loss"][-1])),
+    )  # fmt: skip
+    assert _params(model) == [0.0] * model.num_parameters()
+    random.seed(3)
+    again = MLP(2, [4, 1])
+    for p in again.parameters():
+        p.data = 0.25
+    second = fit(again, X2, Y2, epochs=1, batch_size=40, progress=False, backend=backend)
+    assert history["loss"][1] == pytest.approx(second["loss"][0], rel=1e-12)
+
+
+@pytest.mark.parametrize("backend", ["values", "python", "numpy"])
+@pytest.mark.parametrize("l2", [float("nan"), float("inf"), -1.0, "0.1", True])
+def test_l2_must_be_a_finite_number_at_least_0(backend, l2):
+    with pytest.raises(ValueError, match="fit: l2 must be a finite number >= 0, got"):
+        fit(MLP(2, [2, 1]), X2, Y2, l2=l2, progress=False, backend=backend)
+
+
+@pytest.mark.parametrize("backend", ["values", "python", "numpy"])
+def test_an_l2_term_that_overflows_is_an_overflow_error_and_changes_nothing(backend):
+    random.seed(3)
+    model = MLP(2, [2, 1])
+    before = _params(model)
+    with pytest.raises(OverflowError):
+        fit(model, X2, Y2, l2=1e308, epochs=1, progress=False, backend=backend)
+    assert _params(model) == before
+
+
+@pytest.mark.parametrize("backend", ["python", "numpy"])
+def test_a_callback_that_breaks_the_loss_gets_the_value_paths_error_or_numpys(backend):
+    # A second output neuron under the hinge loss: the trace of the new sample fails
+    # (it once escaped as a TraceError about .data); python gets the Value path's error,
+    # numpy says the architecture changed.
+    random.seed(0)
+    model = MLP(2, [4, 1])
+
+    def grow(epoch, history):
+        model.layers[-1].neurons.append(model.layers[-1].neurons[0])
+
+    errors = (TypeError,) if backend == "python" else (ValueError,)
+    with pytest.raises(errors) as e:
+        fit(model, X2, Y2, epochs=3, progress=False, backend=backend, callback=grow)
+    assert "trace" not in str(e.value)
