@@ -296,8 +296,9 @@ class NumpySteps(PythonSteps):
         return predict_arrays(self.fit.model, self.seen[1], self.P[:-1])
 
     def context(self) -> Any:
-        """One BLAS thread: a layer's products are small, and a second thread only waits
-        (the mnist recipe took 3x as long with numpy's default of two, on two cores)."""
+        """One BLAS thread: a layer's products here are small, and numpy's default of a
+        thread per core measured no faster (benchmarks/train_bench.py), while an earlier
+        lowering took 3x as long with it on mnist."""
         try:
             from threadpoolctl import threadpool_limits
         except ImportError:
