@@ -507,10 +507,21 @@ def _mean_and_std(column: Sequence[float], n: int) -> tuple[float, float]:
     return m * k, math.sqrt(math.fsum((v - m) ** 2 for v in scaled) / n) * k
 
 
+ONE_HOT_MAX_NUMBERS = 10_000_000
+"""The most numbers :func:`one_hot` makes (80 MB of rows): more is a mistake, refused."""
+
+
 def one_hot(labels: Sequence[int], num_classes: int | None = None) -> Rows:
     """Each label k as a row of ``num_classes`` floats, 1.0 at position k, 0.0 elsewhere."""
     if num_classes is None:
         num_classes = max(labels) + 1 if labels else 0
+    if type(num_classes) is bool or not isinstance(num_classes, int) or num_classes < 0:
+        raise ValueError(f"one_hot: num_classes must be an integer >= 0, got {num_classes!r}")
+    if len(labels) * num_classes > ONE_HOT_MAX_NUMBERS:
+        raise ValueError(
+            f"one_hot: {len(labels):,} labels of {num_classes:,} classes would be "
+            f"{len(labels) * num_classes:,} numbers, more than {ONE_HOT_MAX_NUMBERS:,}"
+        )
     rows = []
     for k in labels:
         if type(k) is bool or not isinstance(k, int) or not 0 <= k < num_classes:

@@ -127,6 +127,23 @@ def test_standardizer():
         data.Standardizer.from_dict({"mean": [0.0], "std": [0.0]})
 
 
+@pytest.mark.parametrize(
+    ("labels", "num_classes", "message"),
+    [
+        ([0], 10**12, "1 labels of 1,000,000,000,000 classes would be"),
+        ([10**12], None, "1 labels of 1,000,000,000,001 classes would be"),
+        ([0] * 1000, 100_000, "more than 10,000,000"),
+        ([0], 2.5, "num_classes must be an integer >= 0, got 2.5"),
+        ([0], True, "num_classes must be an integer >= 0, got True"),
+        ([0], -1, "num_classes must be an integer >= 0, got -1"),
+    ],
+)
+def test_one_hot_refuses_sizes_it_cannot_make(labels, num_classes, message):
+    # Issue 19: one_hot([0], 10**12) was a MemoryError after filling the memory.
+    with pytest.raises(ValueError, match=message):
+        data.one_hot(labels, num_classes)
+
+
 def test_one_hot_and_signed():
     assert data.one_hot([0, 2], 3) == [[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]]
     assert data.one_hot([1]) == [[0.0, 1.0]]
