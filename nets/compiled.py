@@ -93,7 +93,7 @@ def _hinge_target(y: Any, k: int) -> float:
 
 
 def _bce_target(y: Any, k: int) -> float:
-    return L._target(y)
+    return L.target_number(y)
 
 
 def _mse_target(y: Any, k: int) -> Any:

@@ -42,7 +42,7 @@ def _pair(
     return [p if type(p) is Value else Value(p) for p in preds], targets
 
 
-def _target(t: Any) -> float:
+def target_number(t: Any) -> float:
     return t.data if type(t) is Value else float(t)
 
 
@@ -104,7 +104,7 @@ def binary_cross_entropy(probs: Sequence[Any], targets: Sequence[Any]) -> Value:
     ps, ts = _pair(probs, targets, "binary_cross_entropy")
     terms = []
     for p, t in zip(ps, ts):
-        t = _target(t)
+        t = target_number(t)
         if not 0.0 <= t <= 1.0:
             raise ValueError(f"binary_cross_entropy: targets must lie in [0, 1], got {t!r}")
         parts = []
@@ -129,7 +129,7 @@ def binary_cross_entropy_with_logits(logits: Sequence[Any], targets: Sequence[An
     any finite logits, with the gradient sigmoid(z) - t.
     """
     zs, ts = _pair(logits, targets, "binary_cross_entropy_with_logits")
-    return mean([logistic_term(z, _target(t)) for z, t in zip(zs, ts)])
+    return mean([logistic_term(z, target_number(t)) for z, t in zip(zs, ts)])
 
 
 def hinge_term(s: Value, neg_t: Any) -> Value:
@@ -143,7 +143,7 @@ def hinge(scores: Sequence[Any], targets: Sequence[Any]) -> Value:
     ss, ts = _pair(scores, targets, "hinge")
     terms = []
     for s, t in zip(ss, ts):
-        t = _target(t)
+        t = target_number(t)
         if t not in (-1.0, 1.0):
             raise ValueError(f"hinge: labels must be -1 or +1, got {t!r}")
         terms.append(hinge_term(s, -t))

@@ -425,20 +425,22 @@ _HEADER = [
 ]
 
 
-def _target(shape: Shape | None, counter: Iterator[int], prefix: str, names: list[str]) -> str:
+def unpack_target(
+    shape: Shape | None, counter: Iterator[int], prefix: str, names: list[str]
+) -> str:
     """An assignment target that unpacks a value of ``shape`` into numbered names."""
     if shape is None:
         names.append(f"{prefix}{next(counter)}")
         return names[-1]
-    return "[" + ", ".join(_target(s, counter, prefix, names) for s in shape.items) + "]"
+    return "[" + ", ".join(unpack_target(s, counter, prefix, names) for s in shape.items) + "]"
 
 
-def _kinds(shape: Shape, path: str) -> list[str]:
+def container_tests(shape: Shape, path: str) -> list[str]:
     """Tests that every container of an argument is a list or a tuple, as traced."""
     tests = [f"type({path}) in LISTS"]
     for i, s in enumerate(shape.items):
         if s is not None:
-            tests += _kinds(s, f"{path}[{i}]")
+            tests += container_tests(s, f"{path}[{i}]")
     return tests
 
 
@@ -467,13 +469,15 @@ class Checks:
         self.scalars: list[str] = []
 
     def unpack(self, shape: Shape, counter: Iterator[int], source: str) -> None:
-        self.tests += _kinds(shape, source)
+        self.tests += container_tests(shape, source)
         names: list[str] = []
         if shape.flat:  # float() converts ints and fractions as Value() does; sum() refuses
-            self.unpacking.append(f"{_target(shape, counter, 'v', names)} = map(float, {source})")
+            self.unpacking.append(
+                f"{unpack_target(shape, counter, 'v', names)} = map(float, {source})"
+            )
             self.sums.append(f"sum({source}, 0.0)")
         else:
-            self.unpacking.append(f"{_target(shape, counter, 'v', names)} = {source}")
+            self.unpacking.append(f"{unpack_target(shape, counter, 'v', names)} = {source}")
             self.scalars += names
 
     def lines(self) -> list[str]:
@@ -510,10 +514,10 @@ def _starts(p: Lowering) -> list[str]:
     counter = iter(range(p.ir.num_inputs))
     for i, shape in enumerate(shapes):
         names: list[str] = []
-        target = _target(shape, counter, "g", names)
+        target = unpack_target(shape, counter, "g", names)
         lines.append(f"    if s{i} is not None:")
         if shape is not None:
-            lines += [f"        if not ({' and '.join(_kinds(shape, f's{i}'))}):"]
+            lines += [f"        if not ({' and '.join(container_tests(shape, f's{i}'))}):"]
             lines += ["            raise Replay"]
         lines.append(f"        {target} = s{i}")
     return lines
@@ -536,7 +540,7 @@ def _results(p: Lowering) -> list[str]:
     counter = iter(range(p.ir.num_inputs))
     for i, shape in enumerate(p.ir.arguments.items):
         names: list[str] = []
-        rendered = _render_shape(shape, counter, names)
+        rendered = gradient_display(shape, counter, names)
         if shape is not None and shape.flat:
             lines.append(f"grads{i} = {rendered}")
             parts.append(f"sum(grads{i})")
@@ -551,12 +555,12 @@ def _results(p: Lowering) -> list[str]:
     return lines
 
 
-def _render_shape(shape: Shape | None, counter: Iterator[int], names: list[str]) -> str:
+def gradient_display(shape: Shape | None, counter: Iterator[int], names: list[str]) -> str:
     """The gradients of an argument, shaped like it: a list or tuple display of g<i>."""
     if shape is None:
         names.append(f"g{next(counter)}")
         return names[-1]
-    inner = ", ".join(_render_shape(s, counter, names) for s in shape.items)
+    inner = ", ".join(gradient_display(s, counter, names) for s in shape.items)
     if shape.kind is tuple:
         return f"({inner}{',' if len(shape.items) == 1 else ''})"
     return f"[{inner}]"
@@ -617,13 +621,13 @@ def _function(p: Lowering) -> list[str]:
 def _module(p: Lowering, functions: list[list[str]]) -> str:
     names = [f[0].split("(")[0][len("    def ") :] for f in functions]
     returned = ", ".join(names)
-    lines = [*_HEADER, *_make_head(p)]
+    lines = [*_HEADER, *make_head(p)]
     for f in functions:
         lines += f
     return "\n".join([*lines, f"    return {returned}", ""])
 
 
-def _make_head(p: Lowering) -> list[str]:
+def make_head(p: Lowering) -> list[str]:
     lines = ["def make(table, constants):"]
     if p.table:
         lines.append(f"    {', '.join(f't{i}' for i in range(len(p.table)))}, = table")

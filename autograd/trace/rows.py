@@ -27,12 +27,12 @@ from .ir import IR
 from .lower_python import (
     Checks,
     Lowering,
-    _kinds,
-    _make_head,
-    _render_shape,
-    _target,
     backward_statements,
+    container_tests,
     forward_statements,
+    gradient_display,
+    make_head,
+    unpack_target,
 )
 
 
@@ -51,12 +51,12 @@ class _Arguments:
     def names(self, i: int, prefix: str) -> tuple[str, list[str]]:
         """An assignment target for argument i's leaves, and the names in it."""
         names: list[str] = []
-        return _target(self.shapes[i], iter(self.leaves(i)), prefix, names), names
+        return unpack_target(self.shapes[i], iter(self.leaves(i)), prefix, names), names
 
     def display(self, i: int) -> tuple[str, list[str]]:
         """Argument i's gradients, shaped like it, and the names in the display."""
         names: list[str] = []
-        return _render_shape(self.shapes[i], iter(self.leaves(i)), names), names
+        return gradient_display(self.shapes[i], iter(self.leaves(i)), names), names
 
 
 # Equations of a program that one function may hold.  Unlike lower_python's, this one
@@ -91,7 +91,7 @@ def lower_rows(
     body.append(f"return values, ({per}), ({''.join(g + ', ' for g in grads)})")
     params = [f"a{i}" for i in range(len(a.shapes))] + ["seed", "start"]
     lines = [f"    def rows({', '.join(params)}):", *("        " + line for line in body)]
-    source = "\n".join([*_make_head(p), *lines, "    return rows", ""])
+    source = "\n".join([*make_head(p), *lines, "    return rows", ""])
     return source, compiled(source, p.table, [p.constant(s) for s in p.used])
 
 
@@ -109,7 +109,7 @@ def _shared(a: _Arguments) -> list[str]:
         lines.append(f"if start is not None and start[{i}] is not None:")
         shape = a.shapes[i]
         if shape is not None:
-            kinds = " and ".join(_kinds(shape, f"start[{i}]"))
+            kinds = " and ".join(container_tests(shape, f"start[{i}]"))
             lines += [f"    if not ({kinds}):", "        raise Replay"]
         lines.append(f"    {target} = start[{i}]")
     return lines

@@ -564,7 +564,7 @@ def draw_dot(
     above the picture.  ``format`` is the format of ``.render()`` and ``.pipe()``;
     Jupyter shows SVG.
     """
-    return _draw(
+    return draw_with_overlay(
         root,
         format=format,
         rankdir=rankdir,
@@ -579,7 +579,7 @@ def draw_dot(
     )
 
 
-def _draw(
+def draw_with_overlay(
     root: Value,
     *,
     format: str = "svg",

@@ -48,7 +48,7 @@ from .draw import (
     FORMATS,
     Drawing,
     Overlay,
-    _draw,
+    draw_with_overlay,
     format_number,
     require_graphviz,
 )
@@ -210,7 +210,7 @@ class BackwardSteps(Sequence[Step]):
             caption=f"step {k} of {len(self) - 1}: {step.describe(precision)}" if caption else "",
             grad_width=self._grad_width(precision),
         )
-        return _draw(self.root, overlay=overlay, order=self.order, **options)
+        return draw_with_overlay(self.root, overlay=overlay, order=self.order, **options)
 
     def _grad_width(self, precision: int) -> int:
         # The widest grad field of any step, in points (Helvetica digits are about 7.8
