@@ -25,7 +25,7 @@ from __future__ import annotations
 import math
 import numbers
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from .args import TraceError, build, count, flatten
@@ -70,7 +70,8 @@ class Batch:
         low = lowered(self.program, self.arrays, True, self.input_grads)
         n = A.shape[1]
         GP = np.zeros(len(low.numbers))
-        result = _call(low, P, A, seed, GP, n, np)
+        GA = np.zeros_like(A) if low.arrays and A.size else A
+        result = _call(low, P, A, seed, GP, GA, n, np)
         if result is None:
             leaves = _leaves_from(self, P, A)
             value, g = fallback(self.program, leaves, n, True, seed)
@@ -79,24 +80,16 @@ class Batch:
                 if i in self.input_grads:
                     GA[k] = g[i]
             return value, np.array([g[i] for i in self.numbers]), GA
-        return result
+        value, GP, GA = result
+        return (np.broadcast_to(value, (n,)) if np.ndim(value) == 0 else value), GP, GA
 
     def __call__(self, P: Any, A: Any) -> Any:
         """The outputs per sample."""
         import numpy as np
 
         low = lowered(self.program, self.arrays, False)
-        n = A.shape[1]
-        with np.errstate(all="ignore"):
-            try:
-                bad, out = low.run(P, A, np.zeros(n), np.ones(n))
-            except Fallback:
-                bad, out = math.nan, None
-        if out is not None and math.isfinite(bad):
-            out = _per_sample(out, n, np)
-            if all(np.isfinite(x).all() for x in _leaves_of(out)):
-                return out
-        return fallback(self.program, _leaves_from(self, P, A), n, False)
+        leaves = lambda: _leaves_from(self, P, A)  # only if the float replay must decide
+        return _forward(self.program, low, P, A, leaves, A.shape[1], np)
 
 
 def _leaves_from(batch: Batch, P: Any, A: Any) -> list[Any]:
@@ -108,18 +101,15 @@ def _leaves_from(batch: Batch, P: Any, A: Any) -> list[Any]:
     return leaves
 
 
-def _call(low: Lowered, P: Any, A: Any, seed: Any, GP: Any, n: int, np: Any) -> Any:
+def _call(low: Lowered, P: Any, A: Any, seed: Any, GP: Any, GA: Any, n: int, np: Any) -> Any:
     """(value, GP, GA) from the lowered code, or None if the float replay must decide."""
-    GA = np.zeros_like(A) if low.arrays and A.size else A
     with np.errstate(all="ignore"):
         try:
             bad, value, GP, GA = low.run(P, A, seed, np.zeros(n), np.ones(n), GP, GA)
         except Fallback:
             return None
-    value = np.broadcast_to(value, (n,)) if np.ndim(value) == 0 else value
-    if not (math.isfinite(bad) and np.isfinite(value).all() and np.isfinite(GP).all()):
-        return None
-    if GA is not None and GA is not A and not np.isfinite(GA).all():
+    checks = [np.asarray(value), GP, GA]
+    if not (math.isfinite(bad) and all(np.isfinite(x).all() for x in checks)):
         return None
     return value, GP, GA
 
@@ -140,11 +130,12 @@ def run(program: Any, args: tuple, grads: bool, seed: Any = 1.0, start: Any = No
     A = np.array([leaves[i] for i in low.arrays], dtype=float).reshape(len(low.arrays), n or 1)
     size = n or 1
     if not grads:
-        return _forward(program, low, P, A, leaves, n, np)
-    if grads and program.outputs not in low.batched and n is not None:
+        return _forward(program, low, P, A, lambda: leaves, n, np)
+    if program.outputs not in low.batched and n is not None:
         seed = float(np.sum(np.broadcast_to(seed, (n,))))  # a shared output: n seeds
     GP = np.array([starts[i] for i in low.numbers], dtype=float)
-    result = _call_with_starts(low, P, A, seed, GP, starts, size, np)
+    GA = np.array([np.broadcast_to(starts[i], (size,)) for i in low.arrays], dtype=float)
+    result = _call(low, P, A, seed, GP, GA.reshape(len(low.arrays), size), size, np)
     if result is None:
         value, g = fallback(program, leaves, n, True, seed, starts)
     else:
@@ -159,25 +150,12 @@ def run(program: Any, args: tuple, grads: bool, seed: Any = 1.0, start: Any = No
     return value, build(program.arguments, iter(g))
 
 
-def _call_with_starts(
-    low: Lowered, P: Any, A: Any, seed: Any, GP: Any, starts: list[Any], n: int, np: Any
+def _forward(
+    program: Any, low: Lowered, P: Any, A: Any, leaves: Callable[[], list], n: Any, np: Any
 ) -> Any:
-    GA = np.array([np.broadcast_to(starts[i], (n,)) for i in low.arrays], dtype=float).reshape(
-        len(low.arrays), n
-    )
-    with np.errstate(all="ignore"):
-        try:
-            bad, value, GP, GA = low.run(P, A, seed, np.zeros(n), np.ones(n), GP, GA)
-        except Fallback:
-            return None
-    checks = [np.asarray(value), GP, GA]
-    if not (math.isfinite(bad) and all(np.isfinite(x).all() for x in checks)):
-        return None
-    return value, GP, GA
-
-
-def _forward(program: Any, low: Lowered, P: Any, A: Any, leaves: list, n: Any, np: Any) -> Any:
-    size = n or 1
+    """The outputs per sample, or the float replay's of ``leaves()`` where a number went
+    wrong."""
+    size = 1 if n is None else n
     with np.errstate(all="ignore"):
         try:
             bad, out = low.run(P, A, np.zeros(size), np.ones(size))
@@ -187,7 +165,7 @@ def _forward(program: Any, low: Lowered, P: Any, A: Any, leaves: list, n: Any, n
         out = _per_sample(out, n, np)
         if all(np.isfinite(x).all() for x in _leaves_of(out)):
             return out
-    return fallback(program, leaves, n, False)
+    return fallback(program, leaves(), n, False)
 
 
 # ---- the arguments -----------------------------------------------------------------------
