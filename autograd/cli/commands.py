@@ -115,18 +115,26 @@ def build_parser(prog: str, commands: Sequence[Command]) -> argparse.ArgumentPar
         "--version", action="version", version=f"valuegrad {version()}", help="print the version"
     )
     parser.set_defaults(_prog=prog)  # for a command's notes on stderr
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
+    add_commands(parser, commands, "command", "_command")
+    return parser
+
+
+def add_commands(
+    parser: argparse.ArgumentParser, commands: Sequence[Command], dest: str, key: str
+) -> None:
+    """A subparser per command under ``parser``; the chosen one's name goes to
+    ``args.<dest>`` and the Command itself to ``args.<key>``."""
+    sub = parser.add_subparsers(dest=dest, metavar="COMMAND", title="commands")
     for command in commands:
         p = sub.add_parser(
             command.name,
             help=command.help,
             description=command.description or command.help,
             epilog=command.epilog,
-            formatter_class=HelpFormatter,
+            formatter_class=parser.formatter_class,
         )
         command.add_arguments(p)
-        p.set_defaults(_command=command)
-    return parser
+        p.set_defaults(**{key: command})
 
 
 def _one_line(error: BaseException) -> str:

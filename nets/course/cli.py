@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from autograd.cli.commands import Command, CommandError, UsageError, run
+from autograd.cli.commands import Command, CommandError, UsageError, add_commands, run
 
 from .audit import exercises
 from .markup import CourseMarkupError
@@ -216,16 +216,7 @@ SUBCOMMANDS: list[Command] = [
 
 
 def _course_arguments(parser: argparse.ArgumentParser) -> None:
-    sub = parser.add_subparsers(dest="course_command", metavar="COMMAND", title="commands")
-    for command in SUBCOMMANDS:
-        p = sub.add_parser(
-            command.name,
-            help=command.help,
-            description=command.description or command.help,
-            formatter_class=parser.formatter_class,
-        )
-        command.add_arguments(p)
-        p.set_defaults(_course=command)
+    add_commands(parser, SUBCOMMANDS, "course_command", "_course")
 
 
 def _course(args: argparse.Namespace) -> int:
